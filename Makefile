@@ -1,0 +1,114 @@
+# tapenet: one Makefile for the library, tests, examples, tools and benchmarks.
+#
+#   make                  library build/libtapenet.a, examples and tools under build/bin
+#   make test             build and run the doctest suite (non-zero exit on any failure)
+#   make SANITIZE=1 test  the same under AddressSanitizer + UndefinedBehaviorSanitizer (build-sanitize/)
+#   make demo             the main job: train add_two_numbers and write its heatmaps
+#   make examples         the example binaries under build/bin
+#   make bench            throughput benchmark (build/bench.json)
+#   make deps             install the Debian packages (as root)
+#   make clean
+
+CXX      ?= g++
+ifeq ($(CXX),c++)
+CXX      := g++
+endif
+MAKEFLAGS += --no-print-directory
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
+ifeq ($(SANITIZE),1)
+BUILD    := build-sanitize
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN    := -fsanitize=address,undefined
+else
+BUILD    := build
+OPT      := -O2 -g1
+LDSAN    :=
+endif
+
+# -fno-math-errno lets the activation loops call glibc's vector math (libmvec) for expf;
+# -mavx2 -mfma is the x86-64-v3 level every machine of this project has (see docs/benchmarks.md).
+ARCH     ?= -mavx2 -mfma
+CXXFLAGS := -std=c++20 $(OPT) $(ARCH) -fno-math-errno -fopenmp-simd -Wall -Wextra -Werror -MMD -MP -I. \
+            -I/usr/include/stb $(EXTRA_CXXFLAGS)
+LDLIBS   := -lopenblas -lstb -lgif -lm -lpthread
+LDFLAGS  := $(LDSAN)
+
+LIB_SRC  := $(wildcard core/*.cpp layers/*.cpp optim/*.cpp io/*.cpp)
+LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/obj/%.o)
+LIB      := $(BUILD)/libtapenet.a
+
+TEST_SRC := $(wildcard tests/*.cpp)
+TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
+TEST_BIN := $(BUILD)/tests/tapenet_tests
+
+EXAMPLE_SRC := $(wildcard examples/*.cpp)
+EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.cpp=$(BUILD)/bin/%)
+TOOL_SRC := $(wildcard tools/*.cpp)
+TOOL_BIN := $(TOOL_SRC:tools/%.cpp=$(BUILD)/bin/%)
+BENCH_SRC := $(wildcard bench/*.cpp)
+BENCH_BIN := $(if $(BENCH_SRC),$(BUILD)/bin/bench)
+
+.PHONY: all test examples tools demo bench bench-compare deps deps-check clean data fuzz
+
+all: $(LIB) $(EXAMPLE_BIN) $(TOOL_BIN) $(TEST_BIN) $(BENCH_BIN)
+
+# Every build first checks the Debian packages (fast: dpkg-query), installing them as root.
+deps-check:
+	@tools/deps.sh
+
+deps:
+	@tools/deps.sh --install
+
+$(BUILD)/obj/%.o: %.cpp | deps-check
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(TEST_BIN): $(TEST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/bin/%: $(BUILD)/obj/examples/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/bin/bench: $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
+
+# Tests run with one BLAS thread: deterministic and no oversubscription while make runs jobs.
+test: $(TEST_BIN)
+	OPENBLAS_NUM_THREADS=1 ./$(TEST_BIN) $(TEST_ARGS)
+
+examples: $(EXAMPLE_BIN)
+
+tools: $(TOOL_BIN)
+
+demo: $(BUILD)/bin/add_two_numbers
+	./$(BUILD)/bin/add_two_numbers --out out/add_two_numbers
+
+bench: $(BUILD)/bin/bench
+	./$(BUILD)/bin/bench --out $(BUILD)/bench.json $(BENCH_ARGS)
+
+bench-compare: $(BUILD)/bin/bench
+	bench/compare.sh $(BUILD)
+
+data:
+	tools/fetch_data.sh
+
+clean:
+	rm -rf build build-sanitize build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.d) \
+         $(TOOL_BIN:$(BUILD)/bin/%=$(BUILD)/obj/tools/%.d) $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.d)

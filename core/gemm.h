@@ -1,0 +1,15 @@
+// tapenet core: the one place that calls BLAS. Row-major single-precision GEMM,
+//   C = alpha * op(A) @ op(B) + beta * C,   op(X) = X or Xᵀ,
+// where op(A) is (M, K), op(B) is (K, N) and C is (M, N); lda/ldb/ldc are row strides.
+#pragma once
+
+namespace tn {
+
+void gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,
+          const float* b, int ldb, float beta, float* c, int ldc);
+
+// Number of threads OpenBLAS uses (tapenet's one threading scheme: see docs/architecture.md).
+void set_num_threads(int n);
+int num_threads();
+
+}  // namespace tn

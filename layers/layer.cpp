@@ -1,0 +1,53 @@
+#include "layers/layer.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/rng.h"
+
+namespace tn {
+
+Tensor Layer::forward(const Tensor& x, bool training) { return forward(x, Tensor(), training); }
+
+Tensor Layer::forward(const Tensor& x, const Tensor& mask, bool training) {
+    if (!x.defined()) value_error(name_, "input tensor is undefined");
+    build(x.shape());
+    return call(x, mask, training);
+}
+
+Tensor Layer::compute_mask(const Tensor&, const Tensor& mask) const { return mask; }
+
+void Layer::build(const Shape& input_shape) {
+    if (built_) return;
+    Rng rng(seed_);
+    build_params(input_shape, rng);
+    input_shape_ = input_shape;
+    built_ = true;
+}
+
+int64_t Layer::count_params() const {
+    int64_t n = 0;
+    for (const auto& p : params_) n += p.value.numel();
+    return n;
+}
+
+Tensor Layer::add_param(std::string name, Tensor value) {
+    value.requires_grad(true);
+    params_.push_back({std::move(name), value});
+    return value;
+}
+
+void Layer::set_weights(const std::vector<Tensor>& values) {
+    if (values.size() != params_.size())
+        value_error(name_, "set_weights got " + std::to_string(values.size()) + " tensors for " +
+                               std::to_string(params_.size()) + " parameters");
+    for (size_t i = 0; i < values.size(); ++i) {
+        Tensor& p = params_[i].value;
+        if (values[i].shape() != p.shape())
+            shape_error(name_, "weight '" + params_[i].name + "' has shape " + shape_str(p.shape()) +
+                                   ", got " + shape_str(values[i].shape()));
+        std::copy(values[i].data(), values[i].data() + p.numel(), p.data());
+    }
+}
+
+}  // namespace tn

@@ -1,0 +1,90 @@
+// tapenet layers: the Layer interface.
+//
+// A layer is built lazily from the shape of its first input, as in Keras: `Dense(8)` does not know
+// its input size until it sees (B, D); then it creates `kernel (D, 8)` and `bias (8)` with its
+// initializers, drawing from an Rng seeded by the layer's seed (set by Model, or by the user).
+//
+//   tn::Dense dense(8, "relu");
+//   Tensor y = dense.forward(x);             // builds on first call, then y = relu(x @ kernel + bias)
+//   dense.params()[0].value                  // the kernel, a Tensor that requires a gradient
+//
+// Masks (for padded sequences) are (B, T) tensors of 0/1; an undefined Tensor means "no mask".
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/tensor.h"
+
+namespace tn {
+
+using json = nlohmann::json;
+
+class Rng;
+
+// A trainable parameter: its name inside the layer ("kernel") and its value.
+struct Param {
+    std::string name;
+    Tensor value;
+};
+
+class Layer {
+public:
+    explicit Layer(std::string name) : name_(std::move(name)) {}
+    virtual ~Layer() = default;
+    Layer(const Layer&) = delete;
+    Layer& operator=(const Layer&) = delete;
+
+    // Keras class name, e.g. "Dense", "LSTM", "Attention".
+    virtual std::string class_name() const = 0;
+    // Keras-style config, snake_case keys, including "name" (what the model format stores).
+    virtual json config() const = 0;
+    // The output shape for an input shape whose first axis is the batch (may be -1: unknown).
+    virtual Shape output_shape(const Shape& input_shape) const = 0;
+
+    // Forward pass. Builds the layer on the first call. `training` turns dropout on.
+    Tensor forward(const Tensor& x, bool training = false);
+    Tensor forward(const Tensor& x, const Tensor& mask, bool training);
+    // The mask this layer passes to the next one (default: unchanged). Embedding(mask_zero)
+    // creates one; a layer that removes the time axis returns an undefined tensor.
+    virtual Tensor compute_mask(const Tensor& x, const Tensor& mask) const;
+
+    // Creates the parameters for this input shape (no-op if already built). Checks the shape
+    // first: a wrong rank or size throws a ShapeError naming the layer.
+    void build(const Shape& input_shape);
+    bool built() const { return built_; }
+    const Shape& input_shape() const { return input_shape_; }
+
+    const std::string& name() const { return name_; }
+    void set_name(std::string name) { name_ = std::move(name); }
+    uint64_t seed() const { return seed_; }
+    void set_seed(uint64_t seed) { seed_ = seed; }
+
+    // Trainable parameters, in Keras' order (the order of the weights in a saved model).
+    std::vector<Param>& params() { return params_; }
+    const std::vector<Param>& params() const { return params_; }
+    int64_t count_params() const;
+    // Copies values into the parameters (shapes must match, in params() order). Parameters are
+    // never reassigned, only written through, so handles that layers keep stay valid.
+    void set_weights(const std::vector<Tensor>& values);
+
+protected:
+    // Subclasses: validate the input shape, create parameters with add_param.
+    virtual void build_params(const Shape& input_shape, Rng& rng) = 0;
+    // Subclasses: the computation; `mask` may be undefined.
+    virtual Tensor call(const Tensor& x, const Tensor& mask, bool training) = 0;
+    // Registers a parameter (marked as requiring a gradient) and returns a handle sharing its storage.
+    Tensor add_param(std::string name, Tensor value);
+
+private:
+    std::string name_;
+    uint64_t seed_ = 0;
+    bool built_ = false;
+    Shape input_shape_;
+    std::vector<Param> params_;
+};
+
+}  // namespace tn
