@@ -28,10 +28,10 @@ OPT      := -O2 -g1
 LDSAN    :=
 endif
 
-# -fno-math-errno lets the activation loops call glibc's vector math (libmvec) for expf;
+# -fno-math-errno -fno-trapping-math let the branch-free activation loops of core/vmath.cpp vectorize;
 # -mavx2 -mfma is the x86-64-v3 level every machine of this project has (see docs/benchmarks.md).
 ARCH     ?= -mavx2 -mfma
-CXXFLAGS := -std=c++20 $(OPT) $(ARCH) -fno-math-errno -fopenmp-simd -Wall -Wextra -Werror -MMD -MP -I. \
+CXXFLAGS := -std=c++20 $(OPT) $(ARCH) -fno-math-errno -fno-trapping-math -fopenmp-simd -Wall -Wextra -Werror -MMD -MP -I. \
             -I/usr/include/stb $(EXTRA_CXXFLAGS)
 LDLIBS   := -lopenblas -lstb -lgif -lm -lpthread
 LDFLAGS  := $(LDSAN)
@@ -62,7 +62,7 @@ deps-check:
 deps:
 	@tools/deps.sh --install
 
-$(BUILD)/obj/%.o: %.cpp | deps-check
+$(BUILD)/obj/%.o: %.cpp Makefile | deps-check
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c $< -o $@
 
