@@ -1,7 +1,10 @@
 #include "core/rng.h"
 
+#include <bit>
 #include <cmath>
 #include <numbers>
+
+#include "core/error.h"
 
 namespace tn {
 
@@ -62,5 +65,20 @@ uint64_t Rng::below(uint64_t n) {
 }
 
 Rng Rng::split() { return Rng(next_u64()); }
+
+std::array<uint64_t, 6> Rng::state() const {
+    return {s_[0], s_[1], s_[2], s_[3], has_spare_ ? 1u : 0u, std::bit_cast<uint64_t>(spare_)};
+}
+
+void Rng::set_state(const std::array<uint64_t, 6>& state) {
+    if ((state[0] | state[1] | state[2] | state[3]) == 0)
+        value_error("Rng::set_state", "the four xoshiro words are all zero, a state the generator never reaches");
+    if (state[4] > 1) value_error("Rng::set_state", "the spare flag must be 0 or 1, got " + std::to_string(state[4]));
+    if (state[4] == 1 && !std::isfinite(std::bit_cast<double>(state[5])))
+        value_error("Rng::set_state", "the cached spare normal is not a finite number");
+    for (int i = 0; i < 4; ++i) s_[i] = state[i];
+    has_spare_ = state[4] == 1;
+    spare_ = std::bit_cast<double>(state[5]);
+}
 
 }  // namespace tn

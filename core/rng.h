@@ -6,6 +6,7 @@
 // from <random>'s distributions, whose output differs between standard libraries.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 namespace tn {
@@ -21,6 +22,11 @@ public:
     uint64_t below(uint64_t n);               // integer in [0, n), unbiased
     // A new generator whose stream is independent of this one (for a layer's own dropout, ...).
     Rng split();
+
+    // The whole state as six words (xoshiro's four, whether a spare normal is cached, the spare's
+    // bits), for checkpoints: set_state(state()) continues with exactly the same draws.
+    std::array<uint64_t, 6> state() const;
+    void set_state(const std::array<uint64_t, 6>& state);  // throws tn::ValueError on an impossible state
 
 private:
     uint64_t s_[4];

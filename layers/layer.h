@@ -71,6 +71,10 @@ public:
     // never reassigned, only written through, so handles that layers keep stay valid.
     void set_weights(const std::vector<Tensor>& values);
 
+    // The generator this layer draws from while training (Dropout's masks), or null if it draws
+    // nothing. Checkpoints (io/checkpoint.h) save and restore it so resumed training is exact.
+    virtual Rng* random_generator() { return nullptr; }
+
 protected:
     // Subclasses: validate the input shape, create parameters with add_param.
     virtual void build_params(const Shape& input_shape, Rng& rng) = 0;

@@ -1,0 +1,102 @@
+#include "layers/attention.h"
+
+#include <limits>
+
+#include "core/error.h"
+#include "core/ops.h"
+#include "layers/initializers.h"
+#include "layers/mask.h"
+
+namespace tn {
+
+Attention::Attention(int64_t units, std::string score)
+    : Layer("attention"), units_(units), score_name_(std::move(score)), luong_(score_name_ == "luong") {
+    if (units <= 0) value_error("attention", "units must be positive, got " + std::to_string(units));
+    if (score_name_ != "luong" && score_name_ != "bahdanau")
+        value_error("attention", "unknown score '" + score_name_ + "'; valid scores are: luong, bahdanau");
+}
+
+json Attention::config() const { return {{"name", name()}, {"units", units_}, {"score", score_name_}}; }
+
+void Attention::check_input(const Shape& shape) const {
+    if (shape.size() != 3)
+        shape_error(name(), "expected input of shape (batch, steps, features), got " + shape_str(shape));
+    if (shape[1] == 0) shape_error(name(), "the input has no time steps (T = 0): shape " + shape_str(shape));
+    if (shape[2] <= 0) shape_error(name(), "the input has no features: shape " + shape_str(shape));
+    if (input_dim_ > 0 && shape[2] != input_dim_)
+        shape_error(name(), "input has " + std::to_string(shape[2]) + " features but the layer was built for " +
+                                std::to_string(input_dim_) + ", got input shape " + shape_str(shape));
+}
+
+Shape Attention::output_shape(const Shape& input_shape) const {
+    check_input(input_shape);
+    return {input_shape[0], units_};
+}
+
+void Attention::build_params(const Shape& input_shape, Rng& rng) {
+    check_input(input_shape);
+    const int64_t D = input_dim_ = input_shape[2];
+    if (luong_) {
+        luong_w_ = add_param("luong_w", glorot_uniform({D, D}, rng));
+    } else {
+        w1_ = add_param("bahdanau_w1", glorot_uniform({D, D}, rng));
+        w2_ = add_param("bahdanau_w2", glorot_uniform({D, D}, rng));
+        v_ = add_param("bahdanau_v", glorot_uniform({D, 1}, rng));
+    }
+    attention_vector_ = add_param("attention_vector", glorot_uniform({2 * D, units_}, rng));
+}
+
+// score (B, T) from h_s (B, T, D) and h_t (B, D).
+Tensor Attention::compute_score(const Tensor& h_s, const Tensor& h_t) const {
+    const int64_t B = h_s.dim(0), T = h_s.dim(1), D = h_s.dim(2);
+    if (luong_) {
+        // (h_s @ W) (B, T, D) batched with h_t as a column (B, D, 1) -> (B, T, 1).
+        return reshape(matmul(matmul(h_s, luong_w_), reshape(h_t, {B, D, 1})), {B, T});
+    }
+    // h_t @ W1 is broadcast over the T steps of h_s @ W2.
+    const Tensor hidden = tanh(reshape(matmul(h_t, w1_), {B, 1, D}) + matmul(h_s, w2_));  // (B, T, D)
+    return reshape(matmul(hidden, v_), {B, T});
+}
+
+Tensor Attention::call(const Tensor& h_s, const Tensor& mask, bool) {
+    check_input(h_s.shape());
+    const int64_t B = h_s.dim(0), T = h_s.dim(1), D = h_s.dim(2);
+
+    Tensor h_t, alpha, score;
+    if (!mask.defined()) {
+        h_t = select(h_s, 1, T - 1);
+        score = compute_score(h_s, h_t);
+        alpha = softmax(score, -1);
+    } else {
+        check_mask(name(), mask, B, T);
+        if (B * T > (int64_t{1} << 24))  // gather_rows takes float indices, exact up to 2^24
+            shape_error(name(), "a masked input may hold at most 2^24 steps in all, got " + shape_str(h_s.shape()));
+        // Row b's h_t is row (b*T + last unmasked step) of h_s seen as a (B*T, D) table.
+        Tensor last_rows({B});
+        Tensor minus_inf({B, T});
+        for (int64_t b = 0; b < B; ++b) {
+            int64_t last = -1;
+            for (int64_t t = 0; t < T; ++t) {
+                const bool real = mask[b * T + t] != 0.0f;
+                if (real) last = t;
+                minus_inf[b * T + t] = real ? 0.0f : -std::numeric_limits<float>::infinity();
+            }
+            if (last < 0)
+                value_error(name(), "row " + std::to_string(b) + " of the mask has no unmasked step to attend to");
+            last_rows[b] = static_cast<float>(b * T + last);
+        }
+        h_t = gather_rows(reshape(h_s, {B * T, D}), last_rows);
+        score = compute_score(h_s, h_t);
+        alpha = softmax(score + minus_inf, -1);  // exp(-inf) = 0: padded steps get exactly zero weight
+    }
+    const Tensor context = reshape(matmul(reshape(alpha, {B, 1, T}), h_s), {B, D});  // Σ_s alpha h_s
+    const Tensor y = tanh(matmul(concat({context, h_t}, 1), attention_vector_));
+
+    alpha_ = alpha.detach();
+    score_ = score.detach();
+    context_ = context.detach();
+    h_t_ = h_t.detach();
+    return y;
+}
+
+}  // namespace tn

@@ -1,0 +1,61 @@
+// tapenet layers: Attention, exactly as keras-attention 5.0 (philipperemy) computes it.
+//
+// Input h_s (B, T, D), the hidden states of a sequence (e.g. an LSTM with return_sequences).
+//   h_t       = h_s[:, T-1, :]                                     (B, D)   the last state
+//   luong:    score[b, s] = h_t[b] · (h_s[b, s] @ luong_w)          (B, T)
+//   bahdanau: score[b, s] = tanh(h_t[b] @ bahdanau_w1 + h_s[b, s] @ bahdanau_w2) @ bahdanau_v
+//   alpha     = softmax over s of score                            (B, T)   the attention weights
+//   context   = Σ_s alpha[b, s] h_s[b, s, :]                       (B, D)
+//   y         = tanh(concat(context, h_t) @ attention_vector)      (B, units)
+// Parameters, all glorot_uniform, no biases:
+//   luong_w (D, D)  or  bahdanau_w1 (D, D), bahdanau_w2 (D, D), bahdanau_v (D, 1);  then
+//   attention_vector (2D, units): rows [0, D) multiply the context, rows [D, 2D) multiply h_t.
+//
+// With a mask (B, T): masked steps get a score of -inf before the softmax, so exactly zero weight,
+// and h_t is the last unmasked step of each row (every row needs at least one). The mask is
+// consumed (the output has no time axis). Without a mask, this is the plain code path above.
+//
+// After each forward, attention_weights() (alpha), scores() (before masking and softmax),
+// context() and h_t() hold that forward's values, detached from the graph: read them to draw heatmaps.
+#pragma once
+
+#include "layers/layer.h"
+
+namespace tn {
+
+class Attention : public Layer {
+public:
+    explicit Attention(int64_t units = 128, std::string score = "luong");
+
+    std::string class_name() const override { return "Attention"; }
+    json config() const override;
+    Shape output_shape(const Shape& input_shape) const override;
+    Tensor compute_mask(const Tensor&, const Tensor&) const override { return Tensor(); }
+
+    // Values of the latest forward (undefined before the first one).
+    const Tensor& attention_weights() const { return alpha_; }  // (B, T)
+    const Tensor& scores() const { return score_; }             // (B, T)
+    const Tensor& context() const { return context_; }          // (B, D)
+    const Tensor& h_t() const { return h_t_; }                  // (B, D), the query state
+
+    int64_t units() const { return units_; }
+    const std::string& score() const { return score_name_; }
+
+protected:
+    void build_params(const Shape& input_shape, Rng& rng) override;
+    Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
+
+private:
+    void check_input(const Shape& shape) const;
+    Tensor compute_score(const Tensor& h_s, const Tensor& h_t) const;
+
+    int64_t units_;
+    std::string score_name_;
+    bool luong_;
+    int64_t input_dim_ = 0;  // D, known once built
+    // Handles onto params(): luong_w_, or w1_, w2_, v_; then attention_vector_.
+    Tensor luong_w_, w1_, w2_, v_, attention_vector_;
+    Tensor alpha_, score_, context_, h_t_;
+};
+
+}  // namespace tn

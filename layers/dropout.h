@@ -1,0 +1,35 @@
+// tapenet layers: Dropout (Keras `Dropout`), inverted dropout.
+//
+//   training:  y = x * keep / (1 - rate), keep ~ Bernoulli(1 - rate) per element
+//   inference: y = x
+//
+// The masks come from an Rng the layer owns, seeded from the layer's seed when it is built, so a
+// run with the same seeds drops the same elements. No parameters; any input shape.
+#pragma once
+
+#include "core/rng.h"
+#include "layers/layer.h"
+
+namespace tn {
+
+class Dropout : public Layer {
+public:
+    explicit Dropout(double rate);
+
+    std::string class_name() const override { return "Dropout"; }
+    json config() const override;
+    Shape output_shape(const Shape& input_shape) const override { return input_shape; }
+
+    double rate() const { return rate_; }
+    Rng* random_generator() override { return &rng_; }
+
+protected:
+    void build_params(const Shape& input_shape, Rng& rng) override;
+    Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
+
+private:
+    double rate_;  // kept in double so that config() writes 0.2, not 0.20000000298
+    Rng rng_;
+};
+
+}  // namespace tn

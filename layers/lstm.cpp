@@ -1,0 +1,108 @@
+#include "layers/lstm.h"
+
+#include "core/error.h"
+#include "core/ops.h"
+#include "layers/initializers.h"
+#include "layers/mask.h"
+
+namespace tn {
+
+LSTM::LSTM(int64_t units, bool return_sequences, std::string activation, std::string recurrent_activation,
+           bool use_bias, bool unit_forget_bias)
+    : Layer("lstm"),
+      units_(units),
+      return_sequences_(return_sequences),
+      activation_name_(std::move(activation)),
+      recurrent_activation_name_(std::move(recurrent_activation)),
+      activation_(activation_by_name(activation_name_, "lstm")),
+      recurrent_activation_(activation_by_name(recurrent_activation_name_, "lstm")),
+      use_bias_(use_bias),
+      unit_forget_bias_(unit_forget_bias) {
+    if (units <= 0) value_error("lstm", "units must be positive, got " + std::to_string(units));
+}
+
+json LSTM::config() const {
+    return {{"name", name()},
+            {"units", units_},
+            {"activation", activation_name_},
+            {"recurrent_activation", recurrent_activation_name_},
+            {"use_bias", use_bias_},
+            {"return_sequences", return_sequences_},
+            {"unit_forget_bias", unit_forget_bias_}};
+}
+
+void LSTM::check_input(const Shape& shape) const {
+    if (shape.size() != 3)
+        shape_error(name(), "expected input of shape (batch, steps, features), got " + shape_str(shape));
+    if (shape[1] == 0) shape_error(name(), "the input has no time steps (T = 0): shape " + shape_str(shape));
+    if (shape[2] <= 0) shape_error(name(), "the input has no features: shape " + shape_str(shape));
+    if (input_dim_ > 0 && shape[2] != input_dim_)
+        shape_error(name(), "input has " + std::to_string(shape[2]) + " features but the layer was built for " +
+                                std::to_string(input_dim_) + ", got input shape " + shape_str(shape));
+}
+
+Shape LSTM::output_shape(const Shape& input_shape) const {
+    check_input(input_shape);
+    if (return_sequences_) return {input_shape[0], input_shape[1], units_};
+    return {input_shape[0], units_};
+}
+
+Tensor LSTM::compute_mask(const Tensor&, const Tensor& mask) const {
+    return return_sequences_ ? mask : Tensor();
+}
+
+void LSTM::build_params(const Shape& input_shape, Rng& rng) {
+    check_input(input_shape);
+    input_dim_ = input_shape[2];
+    const int64_t U = units_;
+    kernel_ = add_param("kernel", glorot_uniform({input_dim_, 4 * U}, rng));
+    recurrent_kernel_ = add_param("recurrent_kernel", orthogonal({U, 4 * U}, rng));
+    if (use_bias_) {
+        Tensor bias = zeros({4 * U});
+        if (unit_forget_bias_)
+            for (int64_t j = U; j < 2 * U; ++j) bias[j] = 1.0f;  // the f block
+        bias_ = add_param("bias", bias);
+    }
+}
+
+Tensor LSTM::call(const Tensor& x, const Tensor& mask, bool) {
+    check_input(x.shape());
+    const int64_t B = x.dim(0), T = x.dim(1), D = x.dim(2), U = units_;
+    if (mask.defined()) check_mask(name(), mask, B, T);
+
+    // Input projection of every step in one matmul: (B*T, D) @ (D, 4U) -> (B, T, 4U).
+    Tensor xz = matmul(reshape(x, {B * T, D}), kernel_);
+    if (use_bias_) xz = xz + bias_;
+    xz = reshape(xz, {B, T, 4 * U});
+
+    Tensor h = Tensor::zeros({B, U});
+    Tensor c = Tensor::zeros({B, U});
+    std::vector<Tensor> outputs;
+    for (int64_t t = 0; t < T; ++t) {
+        const Tensor z = select(xz, 1, t) + matmul(h, recurrent_kernel_);  // (B, 4U)
+        const Tensor i = recurrent_activation_(slice(z, 1, 0, U));
+        const Tensor f = recurrent_activation_(slice(z, 1, U, 2 * U));
+        const Tensor g = activation_(slice(z, 1, 2 * U, 3 * U));
+        const Tensor o = recurrent_activation_(slice(z, 1, 3 * U, 4 * U));
+        const Tensor c_new = f * c + i * g;
+        const Tensor h_new = o * activation_(c_new);
+        if (mask.defined()) {
+            // keep = 1 where step t is real, 0 where padded: blend the new state with the old one.
+            Tensor keep({B, 1}), hold({B, 1});
+            for (int64_t b = 0; b < B; ++b) {
+                keep[b] = mask[b * T + t];
+                hold[b] = 1.0f - keep[b];
+            }
+            c = c_new * keep + c * hold;
+            h = h_new * keep + h * hold;
+        } else {
+            c = c_new;
+            h = h_new;
+        }
+        if (return_sequences_) outputs.push_back(h);
+    }
+    last_state_ = {h, c};
+    return return_sequences_ ? stack(outputs, 1) : h;
+}
+
+}  // namespace tn

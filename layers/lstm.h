@@ -1,0 +1,70 @@
+// tapenet layers: LSTM (Keras `LSTM`), composed from core ops so that autograd comes for free.
+//
+// Shapes: x (B, T, D) -> y (B, T, U) with return_sequences, else y = h_T (B, U).
+// Parameters (Keras layout, gate column blocks in the order i, f, c, o, each U wide):
+//   kernel            (D, 4U)   glorot_uniform
+//   recurrent_kernel  (U, 4U)   orthogonal
+//   bias              (4U)      zeros, with the f block set to 1 when unit_forget_bias (absent if !use_bias)
+// Each step, from zero initial h and c:
+//   z   = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias           (B, 4U)
+//   i   = σ(z_i)   f = σ(z_f)   g = act(z_c)   o = σ(z_o)           σ = recurrent_activation, act = activation
+//   c_t = f * c_{t-1} + i * g
+//   h_t = o * act(c_t)
+// Masking (mask (B, T) of 0/1): at a masked step the row keeps h_{t-1} and c_{t-1} unchanged, and
+// its output at that step is h_{t-1}, as Keras does. With return_sequences the mask is passed on;
+// without it the mask is consumed.
+//
+// This composed version is the reference for any fused kernel: the input projection of all steps is
+// one matmul ((B*T, D) @ (D, 4U)), then each step does one matmul with the recurrent kernel.
+#pragma once
+
+#include "layers/activations.h"
+#include "layers/layer.h"
+
+namespace tn {
+
+// The state after the last step of the latest forward: h and c, each (B, U). These are the
+// tensors of that forward (still connected to its graph until the tape is replayed or cleared).
+struct LSTMState {
+    Tensor h;
+    Tensor c;
+};
+
+class LSTM : public Layer {
+public:
+    explicit LSTM(int64_t units, bool return_sequences = false, std::string activation = "tanh",
+                  std::string recurrent_activation = "sigmoid", bool use_bias = true, bool unit_forget_bias = true);
+
+    std::string class_name() const override { return "LSTM"; }
+    json config() const override;
+    Shape output_shape(const Shape& input_shape) const override;
+    Tensor compute_mask(const Tensor& x, const Tensor& mask) const override;
+
+    const LSTMState& last_state() const { return last_state_; }
+
+    int64_t units() const { return units_; }
+    bool return_sequences() const { return return_sequences_; }
+    const std::string& activation() const { return activation_name_; }
+    const std::string& recurrent_activation() const { return recurrent_activation_name_; }
+    bool use_bias() const { return use_bias_; }
+    bool unit_forget_bias() const { return unit_forget_bias_; }
+
+protected:
+    void build_params(const Shape& input_shape, Rng& rng) override;
+    Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
+
+private:
+    void check_input(const Shape& shape) const;
+
+    int64_t units_;
+    bool return_sequences_;
+    std::string activation_name_, recurrent_activation_name_;
+    ActivationFn activation_, recurrent_activation_;
+    bool use_bias_;
+    bool unit_forget_bias_;
+    int64_t input_dim_ = 0;                    // D, known once built
+    Tensor kernel_, recurrent_kernel_, bias_;  // handles onto params()
+    LSTMState last_state_;
+};
+
+}  // namespace tn
