@@ -88,8 +88,9 @@ $(BUILD)/bin/bench: $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.o) $(LIB)
 	$(CXX) $(LDFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
 
 # Tests run with one BLAS thread: deterministic and no oversubscription while make runs jobs.
-test: $(TEST_BIN)
-	OPENBLAS_NUM_THREADS=1 ./$(TEST_BIN) $(TEST_ARGS)
+# tests/test_examples.cpp runs the example binaries it finds in TAPENET_BIN_DIR.
+test: $(TEST_BIN) $(EXAMPLE_BIN)
+	OPENBLAS_NUM_THREADS=1 TAPENET_BIN_DIR=$(BUILD)/bin ./$(TEST_BIN) $(TEST_ARGS)
 
 examples: $(EXAMPLE_BIN)
 
@@ -112,3 +113,32 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.d) \
          $(TOOL_BIN:$(BUILD)/bin/%=$(BUILD)/obj/tools/%.d) $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.d)
+
+# ---- make fuzz: libFuzzer on the model loader (fuzz/fuzz_model_loader.cpp) ----
+# The library is rebuilt with clang, ASan and UBSan into build-fuzz/; the seeds are the fixtures'
+# model.json + "\n#WEIGHTS#\n" + weights.bin; new inputs that reach new code go to build-fuzz/corpus,
+# a crashing input to build-fuzz/crash-*. Runs FUZZ_SECONDS (default 600) on FUZZ_JOBS processes.
+# (Its objects do not depend on the Makefile, so editing it does not force a slow clang rebuild.)
+FUZZ_CXX     ?= clang++
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS    ?= 1
+FUZZ_FLAGS   := -std=c++20 -O1 -g -fno-omit-frame-pointer $(ARCH) -fno-math-errno -fno-trapping-math -MMD -MP -I. \
+                -I/usr/include/stb -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ     := $(LIB_SRC:%.cpp=build-fuzz/obj/%.o)
+
+build-fuzz/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build-fuzz/fuzz_model_loader: fuzz/fuzz_model_loader.cpp $(FUZZ_OBJ)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+fuzz: build-fuzz/fuzz_model_loader
+	@mkdir -p build-fuzz/seeds build-fuzz/corpus
+	@for d in tests/fixtures/*/; do [ -f $$d/model.json ] || continue; \
+	  { cat $$d/model.json; printf '\n#WEIGHTS#\n'; cat $$d/weights.bin; } > build-fuzz/seeds/$$(basename $$d); done
+	cd build-fuzz && OPENBLAS_NUM_THREADS=1 ./fuzz_model_loader -max_total_time=$(FUZZ_SECONDS) \
+	  $(if $(filter-out 1,$(FUZZ_JOBS)),-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS)) \
+	  -dict=../fuzz/model_json.dict -max_len=65536 -timeout=10 -rss_limit_mb=2048 corpus seeds
+
+-include $(FUZZ_OBJ:.o=.d)

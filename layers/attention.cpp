@@ -1,4 +1,5 @@
 #include "layers/attention.h"
+#include "layers/attention_kernel.h"
 
 #include <limits>
 
@@ -60,6 +61,28 @@ Tensor Attention::compute_score(const Tensor& h_s, const Tensor& h_t) const {
 
 Tensor Attention::call(const Tensor& h_s, const Tensor& mask, bool) {
     check_input(h_s.shape());
+    if (mask.defined()) {
+        const int64_t B = h_s.dim(0), T = h_s.dim(1);
+        check_mask(name(), mask, B, T);
+        for (int64_t b = 0; b < B; ++b) {
+            bool any = false;
+            for (int64_t t = 0; t < T && !any; ++t) any = mask[b * T + t] != 0.0f;
+            if (!any) value_error(name(), "row " + std::to_string(b) + " of the mask has no unmasked step to attend to");
+        }
+    }
+    if (!fused_) return call_composed(h_s, mask);
+    AttentionOutputs seen;
+    const Tensor y = attention_forward(
+        h_s, luong_ ? AttentionScoreParams::luong(luong_w_) : AttentionScoreParams::bahdanau(w1_, w2_, v_),
+        attention_vector_, mask, &seen);
+    alpha_ = seen.alpha;
+    score_ = seen.scores;
+    context_ = seen.context;
+    h_t_ = seen.h_t;
+    return y;
+}
+
+Tensor Attention::call_composed(const Tensor& h_s, const Tensor& mask) {
     const int64_t B = h_s.dim(0), T = h_s.dim(1), D = h_s.dim(2);
 
     Tensor h_t, alpha, score;
@@ -68,7 +91,6 @@ Tensor Attention::call(const Tensor& h_s, const Tensor& mask, bool) {
         score = compute_score(h_s, h_t);
         alpha = softmax(score, -1);
     } else {
-        check_mask(name(), mask, B, T);
         if (B * T > (int64_t{1} << 24))  // gather_rows takes float indices, exact up to 2^24
             shape_error(name(), "a masked input may hold at most 2^24 steps in all, got " + shape_str(h_s.shape()));
         // Row b's h_t is row (b*T + last unmasked step) of h_s seen as a (B*T, D) table.

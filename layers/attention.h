@@ -41,6 +41,11 @@ public:
     int64_t units() const { return units_; }
     const std::string& score() const { return score_name_; }
 
+    // true (default): one fused tape op with a hand-written backward (layers/attention_kernel.h);
+    // false: the reference path composed from core ops. Same results within 1e-5.
+    void set_fused(bool on) { fused_ = on; }
+    bool fused() const { return fused_; }
+
 protected:
     void build_params(const Shape& input_shape, Rng& rng) override;
     Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
@@ -48,10 +53,12 @@ protected:
 private:
     void check_input(const Shape& shape) const;
     Tensor compute_score(const Tensor& h_s, const Tensor& h_t) const;
+    Tensor call_composed(const Tensor& h_s, const Tensor& mask);
 
     int64_t units_;
     std::string score_name_;
     bool luong_;
+    bool fused_ = true;
     int64_t input_dim_ = 0;  // D, known once built
     // Handles onto params(): luong_w_, or w1_, w2_, v_; then attention_vector_.
     Tensor luong_w_, w1_, w2_, v_, attention_vector_;

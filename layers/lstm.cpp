@@ -1,4 +1,5 @@
 #include "layers/lstm.h"
+#include "layers/lstm_kernel.h"
 
 #include "core/error.h"
 #include "core/ops.h"
@@ -67,8 +68,19 @@ void LSTM::build_params(const Shape& input_shape, Rng& rng) {
 
 Tensor LSTM::call(const Tensor& x, const Tensor& mask, bool) {
     check_input(x.shape());
+    if (mask.defined()) check_mask(name(), mask, x.dim(0), x.dim(1));
+    if (!fused_) return call_composed(x, mask);
+    LSTMState state;
+    Tensor y = lstm_sequence(x, kernel_, recurrent_kernel_, use_bias_ ? bias_ : Tensor(), mask,
+                             lstm_activation_from_name(activation_name_, name()),
+                             lstm_activation_from_name(recurrent_activation_name_, name()), return_sequences_,
+                             &state.h, &state.c);
+    last_state_ = state;
+    return y;
+}
+
+Tensor LSTM::call_composed(const Tensor& x, const Tensor& mask) {
     const int64_t B = x.dim(0), T = x.dim(1), D = x.dim(2), U = units_;
-    if (mask.defined()) check_mask(name(), mask, B, T);
 
     // Input projection of every step in one matmul: (B*T, D) @ (D, 4U) -> (B, T, 4U).
     Tensor xz = matmul(reshape(x, {B * T, D}), kernel_);

@@ -14,8 +14,12 @@
 // its output at that step is h_{t-1}, as Keras does. With return_sequences the mask is passed on;
 // without it the mask is consumed.
 //
-// This composed version is the reference for any fused kernel: the input projection of all steps is
-// one matmul ((B*T, D) @ (D, 4U)), then each step does one matmul with the recurrent kernel.
+// Two implementations of the same math: by default the whole sequence runs as one fused tape op
+// with a hand-written backward through time (layers/lstm_kernel.h, the fast path); set_fused(false)
+// selects the version composed from core ops (one tape entry per op per step), which is the
+// readable reference the fused kernel is tested against (tests/test_fused_kernels.cpp). In both, the
+// input projection of all steps is one matmul ((B*T, D) @ (D, 4U)) and each step does one matmul
+// with the recurrent kernel.
 #pragma once
 
 #include "layers/activations.h"
@@ -49,15 +53,21 @@ public:
     bool use_bias() const { return use_bias_; }
     bool unit_forget_bias() const { return unit_forget_bias_; }
 
+    // true (default): the fused kernel; false: the composed reference path. Same results within 1e-5.
+    void set_fused(bool on) { fused_ = on; }
+    bool fused() const { return fused_; }
+
 protected:
     void build_params(const Shape& input_shape, Rng& rng) override;
     Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
 
 private:
     void check_input(const Shape& shape) const;
+    Tensor call_composed(const Tensor& x, const Tensor& mask);
 
     int64_t units_;
     bool return_sequences_;
+    bool fused_ = true;
     std::string activation_name_, recurrent_activation_name_;
     ActivationFn activation_, recurrent_activation_;
     bool use_bias_;

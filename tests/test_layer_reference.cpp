@@ -42,12 +42,15 @@ std::map<std::string, Tensor> exposed_outputs(const Layer& layer, const Tensor& 
 }
 
 // Runs one case and returns the largest absolute error over every compared tensor.
-double run_case(const std::string& op, const std::string& case_name) {
+// `fused` picks the LSTM/Attention implementation (both must match the references).
+double run_case(const std::string& op, const std::string& case_name, bool fused) {
     const json doc = load_case(case_name);
     INFO("case " << case_name);
     REQUIRE(doc.at("objective").at("type") == "weighted_sum");
 
     std::unique_ptr<Layer> layer = layer_from_config(kClassOf.at(op), doc.at("config"));
+    if (auto* lstm = dynamic_cast<LSTM*>(layer.get())) lstm->set_fused(fused);
+    if (auto* att = dynamic_cast<Attention*>(layer.get())) att->set_fused(fused);
     // The layer input: the one entry of "inputs" (x, h_s or indices).
     REQUIRE(doc.at("inputs").size() == 1);
     const std::string input_name = doc.at("inputs").begin().key();
@@ -93,8 +96,9 @@ void run_all(const std::string& op) {
     const auto cases = reference_cases(op);
     REQUIRE_MESSAGE(!cases.empty(), "no reference case with op " << op);
     for (const auto& name : cases) {
-        const double worst = run_case(op, name);
-        MESSAGE("reference case " << name << ": max abs error " << worst);
+        const double fused = run_case(op, name, true);
+        const double composed = run_case(op, name, false);
+        MESSAGE("reference case " << name << ": max abs error " << fused << " (composed path " << composed << ")");
     }
 }
 

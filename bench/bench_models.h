@@ -1,0 +1,63 @@
+// tapenet bench: the five benchmark models, their synthetic data and their analytic FLOP counts.
+//
+// The same models as bench/torch_baseline.py (and /work/shared/tools/torch_baseline.py), from the
+// keras-attention 5.0 examples:
+//   add_two_numbers : x (T=20, 1)  -> LSTM(100, seq) -> Attention(128, bahdanau) -> Dense(1);  mae;  batch 64
+//   find_max_b64/32 : x (T=10, 1)  -> LSTM(128, seq) -> Attention(128, luong)    -> Dense(1);  mae;  batch 64 / 32
+//   imdb_text       : Embedding(5000, 32) over T=500 -> LSTM(100, seq) -> Attention(128, luong)
+//                     -> Dense(1, sigmoid); binary cross-entropy (trained on the logits);  batch 64
+//   lstm512_scaling : x (T=50, 128) -> LSTM(512, seq) -> Attention(256, luong) -> Dense(10) logits;
+//                     sparse categorical cross-entropy;  batch 128
+// All float32, Adam (lr 1e-3, eps 1e-7).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "layers/model.h"
+
+namespace tn::bench {
+
+struct ModelSpec {
+    std::string name;
+    int64_t T;           // time steps
+    int64_t D;           // input features per step (the embedding size when vocab > 0)
+    int64_t vocab;       // > 0: the input is token ids through Embedding(vocab, D)
+    int64_t units;       // LSTM units U
+    int64_t att_units;   // Attention units A
+    std::string score;   // "luong" or "bahdanau"
+    int64_t out;         // Dense units O
+    std::string loss;    // Keras loss name
+    int64_t batch;       // B
+};
+
+// The five models, in the baseline's order.
+const std::vector<ModelSpec>& model_specs();
+// The spec named `name`; throws a tn::ValueError listing the valid names.
+const ModelSpec& model_spec(const std::string& name);
+
+// Multiply-adds of the matrix products, counted as 2 FLOPs each, per sample (see bench/README.md):
+//   LSTM       2·T·D·4U (input projection) + 2·T·U·4U (recurrence)
+//   Attention  luong:    2·U·U (h_t @ Wᵀ) + 2·T·U (scores) + 2·T·U (context) + 2·2U·A
+//              bahdanau: 2·U·U (h_t @ W1) + 2·T·U·U (h_s @ W2) + 2·T·U (@ v) + 2·T·U (context) + 2·2U·A
+//   (luong as tapenet computes it, h_s · (h_t @ Wᵀ); Keras' literal (h_s @ W) · h_t costs 2·T·U·U)
+//   Dense      2·A·O
+// Training counts 3x the forward: each product Y = X W has two more of the same size in the
+// backward (dX = dY Wᵀ and dW = Xᵀ dY). Element-wise work (activations, softmax, Adam) is not counted.
+double forward_flops_per_sample(const ModelSpec& spec);
+double train_flops_per_sample(const ModelSpec& spec);
+
+// One batch of synthetic data, drawn from a seeded generator (x and y as the model expects them).
+struct Batch {
+    Tensor x, y;
+};
+// `count` distinct batches, the same for the same seed.
+std::vector<Batch> make_batches(const ModelSpec& spec, int count, uint64_t seed);
+
+// The compiled model (weights seeded by `seed`), built for the spec's input shape.
+std::unique_ptr<Model> make_model(const ModelSpec& spec, uint64_t seed);
+
+}  // namespace tn::bench

@@ -1,0 +1,112 @@
+#include "io/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+namespace tn {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::string& path, int err) {
+    throw std::runtime_error(what + " '" + path + "': " + std::strerror(err));
+}
+
+std::string directory_of(const std::string& path) {
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    return dir.empty() ? "." : dir;
+}
+
+// Writes all bytes to fd (write may write less than asked, or be interrupted), then fsyncs.
+// Returns 0 or the errno of the failure.
+int write_all_and_sync(int fd, std::string_view bytes) {
+    const char* p = bytes.data();
+    size_t left = bytes.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        p += n;
+        left -= static_cast<size_t>(n);
+    }
+    return ::fsync(fd) == 0 ? 0 : errno;
+}
+
+// Writes into a file just opened as fd at path; on failure closes and removes it, then throws.
+void fill_or_remove(int fd, const std::string& path, std::string_view bytes) {
+    int err = write_all_and_sync(fd, bytes);
+    if (::close(fd) != 0 && err == 0) err = errno;
+    if (err != 0) {
+        ::unlink(path.c_str());
+        fail("cannot write", path, err);
+    }
+}
+
+}  // namespace
+
+void sync_directory(const std::string& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) fail("cannot open directory", dir, errno);
+    const int err = ::fsync(fd) == 0 ? 0 : errno;
+    ::close(fd);
+    if (err != 0) fail("cannot sync directory", dir, err);
+}
+
+bool write_new_file(const std::string& path, std::string_view bytes) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        if (errno == EEXIST) return false;
+        fail("cannot create", path, errno);
+    }
+    fill_or_remove(fd, path, bytes);
+    return true;
+}
+
+void write_file_atomically(const std::string& path, std::string_view bytes) {
+    // The process id keeps two processes saving into one directory off each other's temp file.
+    const std::string temp = path + ".tmp." + std::to_string(::getpid());
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail("cannot create", temp, errno);
+    fill_or_remove(fd, temp, bytes);
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        fail("cannot rename '" + temp + "' to", path, err);
+    }
+    sync_directory(directory_of(path));
+}
+
+std::string read_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail("cannot open", path, errno);
+    struct stat st {};
+    const int stat_err = ::fstat(fd, &st) != 0 ? errno : (S_ISDIR(st.st_mode) ? EISDIR : 0);
+    if (stat_err != 0) {
+        ::close(fd);
+        fail("cannot read", path, stat_err);
+    }
+    std::string bytes;
+    char buf[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            fail("cannot read", path, err);
+        }
+        if (n == 0) break;
+        bytes.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return bytes;
+}
+
+}  // namespace tn

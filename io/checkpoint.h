@@ -1,0 +1,51 @@
+// tapenet io: training checkpoints: the model, its optimizer's state and the epoch, so that
+// training resumed from a checkpoint continues exactly as if it had never stopped.
+//
+//   model.fit(x, y, {.epochs = 10, .callbacks = {{.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {
+//       tn::save_checkpoint(model, epoch + 1, "ckpt/model.json");       // after each epoch
+//   }}}});
+//   ...later, in a new process:
+//   tn::Checkpoint ckpt = tn::load_checkpoint("ckpt/model.json");     // rebuilt and compiled
+//   ckpt.model->fit(x, y, {.epochs = 10, .initial_epoch = ckpt.epoch});  // the remaining epochs
+//
+// A checkpoint is a model file (io/model_format.h; TF.js loads it as a plain model) whose manifest
+// also lists the optimizer state with "group": "optimizer", after the model weights, as TF.js'
+// includeOptimizer writes it: "iter" (int32, the step count), then for each of the optimizer's
+// slots (Adam: m, then v) one "<weight>/<slot>" per model weight, in weight order. The tapenet
+// block adds what TF.js has no place for: the epoch, the optimizer's full config, the loss, the
+// model seed and the random generators' states (shuffling, dropout). `trainingConfig` is written
+// too when TF.js knows the loss and optimizer (Adam, or SGD without momentum), so that TF.js
+// restores the optimizer as well.
+//
+// "Exactly" means bit-identical weights after N epochs straight and after N/2, checkpoint, load,
+// N/2 more (tests/test_model_format.cpp), on the same machine and build.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "io/model_files.h"
+#include "layers/model.h"
+
+namespace tn {
+
+// Saves the compiled model's weights, optimizer state and random state, and `epoch`: the number
+// of epochs completed (the initial_epoch to resume with). Atomic, as save_model.
+void save_checkpoint(Model& model, int epoch, const std::string& path);
+
+struct Checkpoint {
+    std::unique_ptr<Model> model;  // built and compiled, optimizer and random state restored
+    int epoch = 0;                 // epochs completed when it was saved
+};
+
+// Rebuilds everything from the checkpoint with no user code. Throws a tn::FormatError naming the
+// file when it is no tapenet checkpoint, or its loss or optimizer is unknown (for a custom loss,
+// build and compile the model yourself and use restore_checkpoint).
+Checkpoint load_checkpoint(const std::string& path);
+
+// Restores a checkpoint into `model`, which must be compiled with the same optimizer class and
+// have the layer names and weight shapes of the saved one. Returns the epoch. Nothing is changed
+// if the checkpoint does not fit the model (the error says why).
+int restore_checkpoint(Model& model, const std::string& path);
+
+}  // namespace tn

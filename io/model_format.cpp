@@ -1,0 +1,404 @@
+#include "io/model_format.h"
+
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "core/error.h"
+#include "layers/attention.h"
+#include "layers/dense.h"
+#include "layers/embedding.h"
+#include "layers/lstm.h"
+#include "layers/registry.h"
+
+namespace tn {
+
+using ojson = nlohmann::ordered_json;
+
+namespace {
+
+const std::string kGeneratedBy = std::string("tapenet ") + kTapenetVersion;
+
+[[noreturn]] void format_error(const std::string& file, const std::string& what) { throw FormatError(file + ": " + what); }
+
+// ---- writing: Keras layer configs ----
+
+ojson initializer(const char* class_name, ojson config = ojson::object()) {
+    return {{"class_name", class_name}, {"config", std::move(config)}};
+}
+ojson glorot_uniform() { return initializer("GlorotUniform", {{"seed", nullptr}}); }
+ojson zeros() { return initializer("Zeros"); }
+
+// The keys of each layer class in Keras' order, with the value written when the layer's own
+// config() lacks the key (nullopt: written only if config() has it). These are what TF.js and
+// Keras readers expect to find (docs/format.md, "Layer configs").
+using KeyDefaults = std::vector<std::pair<const char*, std::optional<ojson>>>;
+
+KeyDefaults keras_keys(const std::string& class_name, const std::optional<int64_t>& input_length) {
+    const std::optional<ojson> own;
+    if (class_name == "LSTM")
+        return {{"units", own}, {"activation", own}, {"recurrent_activation", own}, {"use_bias", own},
+                {"kernel_initializer", glorot_uniform()},
+                {"recurrent_initializer", initializer("Orthogonal", {{"gain", 1.0}, {"seed", nullptr}})},
+                {"bias_initializer", zeros()}, {"unit_forget_bias", own}, {"dropout", 0.0}, {"recurrent_dropout", 0.0},
+                {"return_sequences", own}, {"return_state", false}, {"go_backwards", false}, {"stateful", false},
+                {"unroll", false}};
+    if (class_name == "Dense")
+        return {{"units", own}, {"activation", own}, {"use_bias", own}, {"kernel_initializer", glorot_uniform()},
+                {"bias_initializer", zeros()}};
+    if (class_name == "Dropout") return {{"rate", own}, {"noise_shape", ojson()}, {"seed", ojson()}};
+    if (class_name == "Embedding")
+        return {{"input_dim", own},
+                {"output_dim", own},
+                {"embeddings_initializer",
+                 initializer("RandomUniform", {{"minval", -0.05}, {"maxval", 0.05}, {"seed", nullptr}})},
+                {"mask_zero", own},
+                {"input_length", input_length ? ojson(*input_length) : ojson()}};
+    return {};
+}
+
+ojson shape_json(const Shape& shape) {  // -1 (any size) is written as null
+    ojson out = ojson::array();
+    for (int64_t d : shape) out.push_back(d < 0 ? ojson() : ojson(d));
+    return out;
+}
+
+// {class_name, config} of one layer: name, trainable, dtype, [batch_input_shape], then the class'
+// keys in Keras' order, then any other key the layer's config() has.
+ojson layer_json(const Layer& layer, const Shape* batch_input_shape) {
+    const json own = layer.config();
+    ojson config = {{"name", layer.name()}, {"trainable", true}, {"dtype", "float32"}};
+    std::optional<int64_t> input_length;
+    if (batch_input_shape) {
+        config["batch_input_shape"] = shape_json(*batch_input_shape);
+        if (batch_input_shape->size() == 2 && (*batch_input_shape)[1] > 0) input_length = (*batch_input_shape)[1];
+    }
+    std::set<std::string> written = {"name", "trainable", "dtype"};
+    for (const auto& [key, fallback] : keras_keys(layer.class_name(), input_length)) {
+        if (own.contains(key))
+            config[key] = ojson::parse(own.at(key).dump());
+        else if (fallback)
+            config[key] = *fallback;
+        written.insert(key);
+    }
+    for (const auto& [key, value] : own.items())
+        if (!written.count(key)) config[key] = ojson::parse(value.dump());
+    return {{"class_name", layer.class_name()}, {"config", config}};
+}
+
+// ---- reading: the topology ----
+
+struct LayerSpec {
+    std::string class_name;
+    json config;
+    std::string where;  // "layer 2 ('dense_Dense1', Dense)"
+};
+
+struct Topology {
+    std::string name = "sequential";
+    std::vector<LayerSpec> layers;
+    Shape input_shape;  // batch first, -1 = any; empty if no layer gave it
+};
+
+// A Keras shape list: [null, 5, 3] (with_batch) or [5, 3]; null = any size.
+Shape parse_shape(const json& j, bool with_batch, const std::string& file, const std::string& what) {
+    if (!j.is_array() || j.size() < (with_batch ? 2u : 1u) || j.size() > 8)
+        format_error(file, what + " must be a list of sizes such as [null, 20, 1], got " + j.dump());
+    Shape shape;
+    if (!with_batch) shape.push_back(-1);
+    for (size_t i = 0; i < j.size(); ++i) {
+        if (with_batch && i == 0) {
+            shape.push_back(-1);  // the batch size never matters
+            continue;
+        }
+        if (j[i].is_null()) {
+            shape.push_back(-1);
+        } else if (j[i].is_number_integer() && j[i].get<int64_t>() > 0 && j[i].get<int64_t>() <= (int64_t{1} << 31)) {
+            shape.push_back(j[i].get<int64_t>());
+        } else {
+            format_error(file, what + " must hold positive sizes or null, got " + j.dump());
+        }
+    }
+    return shape;
+}
+
+std::optional<Shape> input_shape_of(const json& config, const std::string& file, const std::string& where) {
+    for (const char* key : {"batch_input_shape", "batch_shape"})
+        if (config.contains(key) && !config.at(key).is_null())
+            return parse_shape(config.at(key), true, file, where + ": " + key);
+    if (config.contains("input_shape") && !config.at("input_shape").is_null())
+        return parse_shape(config.at("input_shape"), false, file, where + ": input_shape");
+    return std::nullopt;
+}
+
+// The keys every layer config may carry that tapenet checks rather than ignores.
+void check_common_keys(const json& config, const std::string& file, const std::string& where) {
+    if (config.contains("dtype") && !config.at("dtype").is_null()) {
+        const json& d = config.at("dtype");
+        // Keras 3 writes a DTypePolicy object {"class_name": "DTypePolicy", "config": {"name": "float32"}}.
+        const bool float32 = d == "float32" || (d.is_object() && d.contains("config") && d.at("config").is_object() &&
+                                                d.at("config").value("name", json()) == "float32");
+        if (!float32) format_error(file, where + ": dtype " + d.dump() + " is not supported; tapenet computes in float32");
+    }
+    for (const auto& [key, value] : config.items()) {
+        const bool extra = key.ends_with("_regularizer") || key.ends_with("_constraint");
+        if (extra && !value.is_null())
+            format_error(file, where + ": '" + key + "' is set, but tapenet has no regularizers or constraints");
+    }
+}
+
+Topology parse_topology(const ModelFiles& files) {
+    const std::string& file = files.path;
+    const json& j = files.model_json;
+    if (!j.contains("modelTopology") || j.at("modelTopology").is_null())
+        format_error(file, "missing key 'modelTopology' (the architecture); is this a TensorFlow.js Layers model.json?");
+    const json* topology = &j.at("modelTopology");
+    if (topology->is_object() && topology->contains("model_config")) topology = &topology->at("model_config");
+    if (!topology->is_object() || !topology->contains("class_name") || !topology->at("class_name").is_string())
+        format_error(file, "modelTopology must be an object with a string 'class_name'");
+    const std::string cls = topology->at("class_name").get<std::string>();
+    if (cls != "Sequential")
+        format_error(file, "modelTopology.class_name is '" + cls + "'; tapenet loads Sequential models only");
+    if (!topology->contains("config")) format_error(file, "modelTopology is missing the key 'config'");
+    const json& config = topology->at("config");
+
+    Topology t;
+    const json* layers = &config;
+    if (config.is_object()) {
+        if (config.contains("name") && config.at("name").is_string() && !config.at("name").get<std::string>().empty())
+            t.name = config.at("name").get<std::string>();
+        if (!config.contains("layers")) format_error(file, "modelTopology.config is missing the key 'layers'");
+        layers = &config.at("layers");
+    }
+    if (!layers->is_array()) format_error(file, "modelTopology.config.layers must be a list of {class_name, config}");
+
+    for (size_t i = 0; i < layers->size(); ++i) {
+        const json& l = (*layers)[i];
+        std::string where = "layer " + std::to_string(i);
+        if (!l.is_object() || !l.contains("class_name") || !l.at("class_name").is_string())
+            format_error(file, where + " must be an object with a string 'class_name'");
+        LayerSpec spec{l.at("class_name").get<std::string>(), l.contains("config") ? l.at("config") : json(), ""};
+        if (!spec.config.is_object())
+            format_error(file, where + " (" + spec.class_name + ") is missing its 'config' object");
+        if (spec.config.contains("name") && spec.config.at("name").is_string())
+            where += " ('" + spec.config.at("name").get<std::string>() + "', " + spec.class_name + ")";
+        else
+            where += " (" + spec.class_name + ")";
+        spec.where = where;
+
+        const bool first = t.layers.empty();
+        if (spec.class_name == "InputLayer") {  // Keras' explicit input: only its shape matters
+            if (!first) format_error(file, where + ": an InputLayer must come first");
+            const auto shape = input_shape_of(spec.config, file, where);
+            if (!shape) format_error(file, where + " has no batch_input_shape (or batch_shape)");
+            t.input_shape = *shape;
+            continue;
+        }
+        check_common_keys(spec.config, file, where);
+        if (first && t.input_shape.empty())
+            if (const auto shape = input_shape_of(spec.config, file, where)) t.input_shape = *shape;
+        // TF.js' LSTM default recurrent activation is Keras 2's hard_sigmoid (tapenet's is sigmoid).
+        if (spec.class_name == "LSTM" && (!spec.config.contains("recurrent_activation") ||
+                                          spec.config.at("recurrent_activation").is_null()))
+            spec.config["recurrent_activation"] = "hard_sigmoid";
+        t.layers.push_back(std::move(spec));
+    }
+    if (t.layers.empty()) format_error(file, "modelTopology.config.layers has no layers");
+    if (t.input_shape.empty())
+        format_error(file, "the first layer (" + t.layers.front().where + ") has no batch_input_shape or input_shape; "
+                           "tapenet needs the input shape to build the model");
+    return t;
+}
+
+// How many weights `layer` creates for this input shape (docs/format.md, "Weights"), computed
+// before building so that a config asking for billions of weights is refused before allocating.
+// nullopt for a class this function does not know (it is then built and checked afterwards).
+std::optional<double> weights_needed(const Layer& layer, const Shape& in) {
+    const double D = in.empty() ? 0.0 : static_cast<double>(in.back());
+    if (const auto* l = dynamic_cast<const Dense*>(&layer)) {
+        const double U = static_cast<double>(l->units());
+        return D * U + (l->use_bias() ? U : 0.0);
+    }
+    if (const auto* l = dynamic_cast<const LSTM*>(&layer)) {
+        const double U4 = 4.0 * static_cast<double>(l->units());
+        return D * U4 + U4 * static_cast<double>(l->units()) + (l->use_bias() ? U4 : 0.0);
+    }
+    if (const auto* l = dynamic_cast<const Embedding*>(&layer))
+        return static_cast<double>(l->input_dim()) * static_cast<double>(l->output_dim());
+    if (const auto* l = dynamic_cast<const Attention*>(&layer)) {
+        const double score = l->score() == "luong" ? D * D : 2.0 * D * D + D;
+        return score + 2.0 * D * static_cast<double>(l->units());
+    }
+    if (layer.class_name() == "Dropout") return 0.0;
+    return std::nullopt;
+}
+
+bool is_optimizer_entry(const WeightEntry& e) { return e.group == "optimizer"; }
+
+// A count held in a double (it may exceed int64 when a config is absurd): digits, no exponent.
+std::string count_str(double n) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, n < 1e18 ? "%.0f" : "%.3e", n);
+    return buf;
+}
+
+}  // namespace
+
+// ---- writing ----
+
+ojson model_json_for(const Model& model) {
+    if (!model.built())
+        value_error("save_model", "the model is not built; call build({-1, T, D}), fit() or predict() first");
+    ojson layers = ojson::array();
+    for (size_t i = 0; i < model.layers().size(); ++i)
+        layers.push_back(layer_json(*model.layers()[i], i == 0 ? &model.input_shape() : nullptr));
+    ojson topology = {{"class_name", "Sequential"},
+                      {"config", {{"name", model.name()}, {"layers", layers}}},
+                      {"keras_version", kGeneratedBy},
+                      {"backend", "tapenet"}};
+    return {{"format", "layers-model"}, {"generatedBy", kGeneratedBy}, {"convertedBy", nullptr}, {"modelTopology", topology}};
+}
+
+std::vector<WeightEntry> model_weight_entries(const Model& model) {
+    std::vector<WeightEntry> entries;
+    for (const Param& p : model.params()) entries.push_back(float_entry(p.name, p.value));
+    return entries;
+}
+
+void save_model(const Model& model, const std::string& path) {
+    ojson j = model_json_for(model);
+    std::vector<WeightEntry> weights = model_weight_entries(model);
+    try {
+        write_model_files(path, std::move(j), weights, json::object());
+    } catch (const std::invalid_argument&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("save_model: ") + e.what());
+    }
+}
+
+// ---- reading ----
+
+std::unique_ptr<Model> model_from_topology(const ModelFiles& files, uint64_t seed) {
+    const std::string& file = files.path;
+    Topology t = parse_topology(files);
+    auto model = std::make_unique<Model>(seed, t.name);
+    for (const LayerSpec& spec : t.layers) {
+        try {
+            model->add(layer_from_config(spec.class_name, spec.config));
+        } catch (const std::exception& e) {
+            format_error(file, spec.where + ": " + e.what());
+        }
+    }
+
+    // Before allocating anything: the weights the topology implies must fit in the weights files.
+    double available = 0;
+    for (const WeightEntry& e : files.weights)
+        if (!is_optimizer_entry(e)) available += static_cast<double>(shape_numel(e.shape));
+    Shape shape = t.input_shape;
+    double needed = 0;
+    for (const auto& layer : model->layers()) {
+        const std::string where = "layer '" + layer->name() + "' (" + layer->class_name() + ")";
+        std::optional<double> n;
+        try {
+            n = weights_needed(*layer, shape);
+            shape = layer->output_shape(shape);
+        } catch (const std::exception& e) {
+            format_error(file, where + " cannot take its input of shape " + shape_str(shape) + ": " + e.what());
+        }
+        if (!n) continue;
+        needed += *n;
+        if (needed > 0 && !files.model_json.contains("weightsManifest"))
+            format_error(file, "missing key 'weightsManifest': the model has weights and tapenet does not make up "
+                               "new ones when loading");
+        if (needed > available)
+            format_error(file, where + ": the topology needs at least " + count_str(needed) +
+                                   " weights up to this layer, but the weightsManifest holds " + count_str(available));
+    }
+    try {
+        model->build(t.input_shape);
+    } catch (const std::exception& e) {
+        format_error(file, "cannot build the model for input shape " + shape_str(t.input_shape) + ": " + e.what());
+    }
+    return model;
+}
+
+void assign_weights(Model& model, const ModelFiles& files) {
+    const std::string& file = files.path;
+    std::map<std::string, size_t> by_name;
+    for (size_t i = 0; i < files.weights.size(); ++i) {
+        const WeightEntry& e = files.weights[i];
+        if (is_optimizer_entry(e)) continue;
+        if (!by_name.emplace(e.name, i).second) format_error(file, "the weightsManifest lists '" + e.name + "' twice");
+    }
+
+    std::vector<bool> claimed(files.weights.size(), false);
+    std::vector<std::pair<Layer*, std::vector<Tensor>>> values;
+    for (const auto& layer : model.layers()) {
+        const std::string prefix = layer->name() + "/";
+        std::vector<Tensor> layer_values;
+        for (const Param& p : layer->params()) {
+            const std::string full = prefix + p.name;
+            // "<layer>/<w>", else "<layer>/<scope>/<w>" (Keras' "lstm/lstm_cell/kernel").
+            std::optional<size_t> found;
+            if (const auto it = by_name.find(full); it != by_name.end()) {
+                found = it->second;
+            } else {
+                for (const auto& [name, i] : by_name) {
+                    if (!name.starts_with(prefix) || !name.ends_with("/" + p.name) || name.size() <= full.size()) continue;
+                    if (found)
+                        format_error(file, "model weight '" + full + "' matches both '" + files.weights[*found].name +
+                                               "' and '" + name + "' in the weightsManifest");
+                    found = i;
+                }
+            }
+            if (!found)
+                format_error(file, "model weight '" + full + "' of layer '" + layer->name() + "' (" +
+                                       layer->class_name() + ") is not in the weightsManifest");
+            const WeightEntry& e = files.weights[*found];
+            if (e.shape != p.value.shape())
+                format_error(file, "weight '" + e.name + "' has shape " + shape_str(e.shape) + " in the weightsManifest, but layer '" +
+                                       layer->name() + "' (" + layer->class_name() + ") built from its config expects " +
+                                       shape_str(p.value.shape()));
+            if (claimed[*found])
+                format_error(file, "weightsManifest entry '" + e.name + "' is claimed by two layers (layer names that "
+                                   "contain '/' are ambiguous)");
+            claimed[*found] = true;
+            layer_values.push_back(entry_tensor(e, file));
+        }
+        values.emplace_back(layer.get(), std::move(layer_values));
+    }
+    for (size_t i = 0; i < files.weights.size(); ++i)
+        if (!claimed[i] && !is_optimizer_entry(files.weights[i]))
+            format_error(file, "the weightsManifest lists '" + files.weights[i].name +
+                                   "', which is no weight of any layer of the model");
+    // Only now, with every value checked, write into the layers.
+    for (auto& [layer, v] : values) layer->set_weights(v);
+}
+
+std::unique_ptr<Model> load_model(const std::string& path, ModelFileInfo* info) {
+    ModelFiles files = read_model_files(path);
+    std::unique_ptr<Model> model = model_from_topology(files);
+    assign_weights(*model, files);
+    if (info) {
+        const json& g = files.model_json.contains("generatedBy") ? files.model_json.at("generatedBy") : json();
+        info->generated_by = g.is_string() ? g.get<std::string>() : "";
+        info->format_version = files.format_version;
+        info->weight_files = files.weight_files;
+        info->weights_bytes = files.weights_bytes;
+        info->weights_crc32 = files.weights_crc32;
+        info->optimizer_entries = 0;
+        for (const WeightEntry& e : files.weights) info->optimizer_entries += is_optimizer_entry(e);
+    }
+    return model;
+}
+
+void load_weights(Model& model, const std::string& path) {
+    ModelFiles files = read_model_files(path);
+    if (!model.built()) model.build(parse_topology(files).input_shape);
+    assign_weights(model, files);
+}
+
+}  // namespace tn

@@ -1,0 +1,278 @@
+// The fused Attention: forward and hand-written backward.
+//
+// Shapes: B batch, T steps, D features, N units; hs = h_s (B, T, D), seen as (B*T, D) for GEMMs.
+// Forward (cat = [context, h_t] (B, 2D)):
+//   luong     q = h_t @ luong_wᵀ (B, D);  score[b, s] = h_s[b, s] · q[b]
+//             (equal to h_t · (h_s @ luong_w), at 1/T of the cost of the (B*T, D) @ (D, D) product)
+//   bahdanau  hidden = tanh(h_s @ W2 + (h_t @ W1)[b]) (B*T, D);  score = hidden @ v
+//   alpha = softmax_s(score) over unmasked steps (0 elsewhere);  context[b] = Σ_s alpha[b, s] h_s[b, s]
+//   y = tanh(cat @ Wc)
+// Backward, from dy:
+//   dpre = dy (1 - y²);  dWc += catᵀ @ dpre;  [dcontext, dh_t] = dpre @ Wcᵀ
+//   dalpha[b, s] = dcontext[b] · h_s[b, s];  dh_s[b, s] += alpha[b, s] dcontext[b]
+//   dscore[b, s] = alpha[b, s] (dalpha[b, s] - Σ_s' alpha[b, s'] dalpha[b, s'])   (0 at masked steps)
+//   luong     dq[b] = Σ_s dscore[b, s] h_s[b, s];  dh_s[b, s] += dscore[b, s] q[b]
+//             d luong_w += dqᵀ @ h_t;  dh_t += dq @ luong_w
+//   bahdanau  dv += hiddenᵀ @ dscore;  dP = dscore vᵀ (1 - hidden²) (B*T, D)
+//             dW2 += h_sᵀ @ dP;  dh_s += dP @ W2ᵀ;  da[b] = Σ_s dP[b, s]
+//             dW1 += h_tᵀ @ da;  dh_t += da @ W1ᵀ
+//   dh_s[b, last_b] += dh_t[b]
+#include "layers/attention_kernel.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/gemm.h"
+#include "core/tape.h"
+#include "core/vmath.h"
+#include "layers/mask.h"
+
+namespace tn {
+
+namespace {
+
+constexpr const char* kOp = "attention_forward";
+
+// What the backward reads.
+struct Saved {
+    int64_t B, T, D, N;
+    bool luong;
+    Tensor hs;                     // h_s values (detached)
+    Tensor w, w1, w2, v, wc;       // parameter values (detached); w for luong, w1/w2/v for bahdanau
+    std::vector<int64_t> last;     // (B) the step h_t was taken from
+    std::vector<float> cat;        // (B, 2D) [context, h_t]
+    std::vector<float> alpha;      // (B, T)
+    std::vector<float> q;          // luong: (B, D)
+    std::vector<float> hidden;     // bahdanau: (B*T, D)
+    std::vector<float> y;          // (B, N)
+};
+
+void expect_shape(const Tensor& t, const Shape& want, const std::string& name) {
+    if (!t.defined() || t.shape() != want)
+        shape_error(kOp, name + " must be " + shape_str(want) + ", got " + (t.defined() ? shape_str(t.shape()) : "undefined"));
+}
+
+void backward(const Saved& s, const GradBuffer& gy, const GradSlot& ghs, const GradSlot& gw, const GradSlot& gw1,
+              const GradSlot& gw2, const GradSlot& gv, const GradSlot& gwc) {
+    const int64_t B = s.B, T = s.T, D = s.D, N = s.N;
+    const float* hs = s.hs.data();
+    const float* ht = s.cat.data() + D;  // row stride 2D
+
+    std::vector<float> dpre(static_cast<size_t>(B * N));
+    for (int64_t k = 0; k < B * N; ++k) dpre[k] = gy.g[k] * (1.0f - s.y[k] * s.y[k]);
+    if (gwc)
+        gemm(true, false, int(2 * D), int(N), int(B), 1.0f, s.cat.data(), int(2 * D), dpre.data(), int(N), 1.0f,
+             gwc->acc(2 * D * N), int(N));
+    std::vector<float> dcat(static_cast<size_t>(B * 2 * D));  // [dcontext, dh_t]
+    gemm(false, true, int(B), int(2 * D), int(N), 1.0f, dpre.data(), int(N), s.wc.data(), int(N), 0.0f, dcat.data(),
+         int(2 * D));
+
+    // Through the context and the softmax.
+    std::vector<float> dhs(static_cast<size_t>(B * T * D), 0.0f), dscore(static_cast<size_t>(B * T));
+    for (int64_t b = 0; b < B; ++b) {
+        const float* dctx = &dcat[b * 2 * D];
+        const float* a = &s.alpha[b * T];
+        float* dsc = &dscore[b * T];
+        float weighted = 0.0f;  // Σ_s alpha dalpha
+        for (int64_t t = 0; t < T; ++t) {
+            const float* row = hs + (b * T + t) * D;
+            float* drow = &dhs[(b * T + t) * D];
+            float dalpha = 0.0f;
+            for (int64_t d = 0; d < D; ++d) {
+                dalpha += dctx[d] * row[d];
+                drow[d] += a[t] * dctx[d];
+            }
+            dsc[t] = dalpha;
+            weighted += a[t] * dalpha;
+        }
+        for (int64_t t = 0; t < T; ++t) dsc[t] = a[t] * (dsc[t] - weighted);
+    }
+
+    // Through the score. dht (B, D) starts as the h_t half of dcat.
+    std::vector<float> dht(static_cast<size_t>(B * D));
+    for (int64_t b = 0; b < B; ++b) std::copy(&dcat[b * 2 * D + D], &dcat[(b + 1) * 2 * D], &dht[b * D]);
+    if (s.luong) {
+        std::vector<float> dq(static_cast<size_t>(B * D), 0.0f);
+        for (int64_t b = 0; b < B; ++b)
+            for (int64_t t = 0; t < T; ++t) {
+                const float ds = dscore[b * T + t];
+                const float* row = hs + (b * T + t) * D;
+                float* drow = &dhs[(b * T + t) * D];
+                for (int64_t d = 0; d < D; ++d) {
+                    dq[b * D + d] += ds * row[d];
+                    drow[d] += ds * s.q[b * D + d];
+                }
+            }
+        if (gw)
+            gemm(true, false, int(D), int(D), int(B), 1.0f, dq.data(), int(D), ht, int(2 * D), 1.0f, gw->acc(D * D),
+                 int(D));
+        gemm(false, false, int(B), int(D), int(D), 1.0f, dq.data(), int(D), s.w.data(), int(D), 1.0f, dht.data(),
+             int(D));
+    } else {
+        const int rows = int(B * T);
+        if (gv)
+            gemm(true, false, int(D), 1, rows, 1.0f, s.hidden.data(), int(D), dscore.data(), 1, 1.0f, gv->acc(D), 1);
+        std::vector<float> dP(static_cast<size_t>(B * T * D));
+        const float* v = s.v.data();
+        for (int64_t r = 0; r < B * T; ++r)
+            for (int64_t d = 0; d < D; ++d) {
+                const float hid = s.hidden[r * D + d];
+                dP[r * D + d] = dscore[r] * v[d] * (1.0f - hid * hid);
+            }
+        if (gw2)
+            gemm(true, false, int(D), int(D), rows, 1.0f, hs, int(D), dP.data(), int(D), 1.0f, gw2->acc(D * D), int(D));
+        gemm(false, true, rows, int(D), int(D), 1.0f, dP.data(), int(D), s.w2.data(), int(D), 1.0f, dhs.data(), int(D));
+        std::vector<float> da(static_cast<size_t>(B * D), 0.0f);
+        for (int64_t b = 0; b < B; ++b)
+            for (int64_t t = 0; t < T; ++t)
+                for (int64_t d = 0; d < D; ++d) da[b * D + d] += dP[(b * T + t) * D + d];
+        if (gw1)
+            gemm(true, false, int(D), int(D), int(B), 1.0f, ht, int(2 * D), da.data(), int(D), 1.0f, gw1->acc(D * D),
+                 int(D));
+        gemm(false, true, int(B), int(D), int(D), 1.0f, da.data(), int(D), s.w1.data(), int(D), 1.0f, dht.data(),
+             int(D));
+    }
+
+    if (!ghs) return;
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t d = 0; d < D; ++d) dhs[(b * T + s.last[b]) * D + d] += dht[b * D + d];
+    float* g = ghs->acc(B * T * D);
+    for (int64_t k = 0; k < B * T * D; ++k) g[k] += dhs[k];
+}
+
+}  // namespace
+
+Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, const Tensor& attention_vector,
+                         const Tensor& mask, AttentionOutputs* out) {
+    if (!h_s.defined() || h_s.ndim() != 3 || h_s.dim(1) < 1 || h_s.dim(2) < 1)
+        shape_error(kOp, "h_s must be (batch, steps >= 1, features >= 1), got " +
+                             (h_s.defined() ? shape_str(h_s.shape()) : "undefined"));
+    const int64_t B = h_s.dim(0), T = h_s.dim(1), D = h_s.dim(2);
+    const bool luong = params.score == AttentionScore::luong;
+    if (luong) {
+        expect_shape(params.luong_w, {D, D}, "luong_w");
+    } else {
+        expect_shape(params.bahdanau_w1, {D, D}, "bahdanau_w1");
+        expect_shape(params.bahdanau_w2, {D, D}, "bahdanau_w2");
+        expect_shape(params.bahdanau_v, {D, 1}, "bahdanau_v");
+    }
+    if (!attention_vector.defined() || attention_vector.ndim() != 2 || attention_vector.dim(0) != 2 * D ||
+        attention_vector.dim(1) < 1)
+        shape_error(kOp, "attention_vector must be (2*features, units) = (" + std::to_string(2 * D) + ", units), got " +
+                             (attention_vector.defined() ? shape_str(attention_vector.shape()) : "undefined"));
+    const int64_t N = attention_vector.dim(1);
+    if (mask.defined()) check_mask(kOp, mask, B, T);
+    auto real = [&](int64_t b, int64_t t) { return !mask.defined() || mask[b * T + t] != 0.0f; };
+
+    auto s = std::make_shared<Saved>();
+    s->B = B, s->T = T, s->D = D, s->N = N, s->luong = luong;
+    s->hs = h_s.detach();
+    s->w = params.luong_w.defined() ? params.luong_w.detach() : Tensor();
+    s->w1 = params.bahdanau_w1.defined() ? params.bahdanau_w1.detach() : Tensor();
+    s->w2 = params.bahdanau_w2.defined() ? params.bahdanau_w2.detach() : Tensor();
+    s->v = params.bahdanau_v.defined() ? params.bahdanau_v.detach() : Tensor();
+    s->wc = attention_vector.detach();
+    const float* hs = h_s.data();
+
+    // h_t: the last (unmasked) step of each row, into the right half of cat.
+    s->last.resize(static_cast<size_t>(B));
+    s->cat.assign(static_cast<size_t>(B * 2 * D), 0.0f);
+    for (int64_t b = 0; b < B; ++b) {
+        int64_t last = T - 1;
+        while (last >= 0 && !real(b, last)) --last;
+        if (last < 0) value_error(kOp, "row " + std::to_string(b) + " of the mask has no unmasked step to attend to");
+        s->last[b] = last;
+        std::copy(hs + (b * T + last) * D, hs + (b * T + last + 1) * D, &s->cat[b * 2 * D + D]);
+    }
+    const float* ht = s->cat.data() + D;  // row stride 2D
+
+    Tensor score({B, T});
+    float* sc = score.data();
+    if (luong) {  // q = h_t @ luong_wᵀ;  score[b, s] = h_s[b, s] · q[b]
+        s->q.resize(static_cast<size_t>(B * D));
+        gemm(false, true, int(B), int(D), int(D), 1.0f, ht, int(2 * D), params.luong_w.data(), int(D), 0.0f,
+             s->q.data(), int(D));
+        for (int64_t b = 0; b < B; ++b)
+            for (int64_t t = 0; t < T; ++t) {
+                float dot = 0.0f;
+                for (int64_t d = 0; d < D; ++d) dot += hs[(b * T + t) * D + d] * s->q[b * D + d];
+                sc[b * T + t] = dot;
+            }
+    } else {  // hidden = tanh(h_s @ W2 + (h_t @ W1)[b]);  score = hidden @ v
+        std::vector<float> a(static_cast<size_t>(B * D));
+        gemm(false, false, int(B), int(D), int(D), 1.0f, ht, int(2 * D), params.bahdanau_w1.data(), int(D), 0.0f,
+             a.data(), int(D));
+        s->hidden.resize(static_cast<size_t>(B * T * D));
+        for (int64_t b = 0; b < B; ++b)
+            for (int64_t t = 0; t < T; ++t) std::copy(&a[b * D], &a[(b + 1) * D], &s->hidden[(b * T + t) * D]);
+        gemm(false, false, int(B * T), int(D), int(D), 1.0f, hs, int(D), params.bahdanau_w2.data(), int(D), 1.0f,
+             s->hidden.data(), int(D));
+        vmath::tanh(s->hidden.data(), s->hidden.data(), B * T * D);
+        gemm(false, false, int(B * T), 1, int(D), 1.0f, s->hidden.data(), int(D), params.bahdanau_v.data(), 1, 0.0f,
+             sc, 1);
+    }
+
+    // alpha = softmax over the unmasked steps (the row max subtracted); masked steps get exactly 0.
+    s->alpha.assign(static_cast<size_t>(B * T), 0.0f);
+    for (int64_t b = 0; b < B; ++b) {
+        float top = sc[b * T + s->last[b]];
+        for (int64_t t = 0; t < T; ++t)
+            if (real(b, t)) top = std::max(top, sc[b * T + t]);
+        float* a = &s->alpha[b * T];
+        for (int64_t t = 0; t < T; ++t) a[t] = sc[b * T + t] - top;
+        vmath::exp(a, a, T);
+        float total = 0.0f;
+        for (int64_t t = 0; t < T; ++t) {
+            if (!real(b, t)) a[t] = 0.0f;
+            total += a[t];
+        }
+        for (int64_t t = 0; t < T; ++t) a[t] /= total;
+    }
+
+    // context[b] = Σ_s alpha[b, s] h_s[b, s], into the left half of cat.
+    for (int64_t b = 0; b < B; ++b) {
+        float* ctx = &s->cat[b * 2 * D];
+        for (int64_t t = 0; t < T; ++t) {
+            const float a = s->alpha[b * T + t];
+            for (int64_t d = 0; d < D; ++d) ctx[d] += a * hs[(b * T + t) * D + d];
+        }
+    }
+
+    // y = tanh(cat @ Wc)
+    Tensor y({B, N});
+    gemm(false, false, int(B), int(N), int(2 * D), 1.0f, s->cat.data(), int(2 * D), attention_vector.data(), int(N),
+         0.0f, y.data(), int(N));
+    vmath::tanh(y.data(), y.data(), B * N);
+
+    if (out) {
+        out->alpha = Tensor::from_vector(s->alpha, {B, T});
+        out->scores = score;
+        out->context = Tensor({B, D});
+        out->h_t = Tensor({B, D});
+        for (int64_t b = 0; b < B; ++b) {
+            std::copy(&s->cat[b * 2 * D], &s->cat[b * 2 * D + D], out->context.data() + b * D);
+            std::copy(&s->cat[b * 2 * D + D], &s->cat[(b + 1) * 2 * D], out->h_t.data() + b * D);
+        }
+    }
+
+    const Tensor& w = params.luong_w;
+    const Tensor& w1 = params.bahdanau_w1;
+    const Tensor& w2 = params.bahdanau_w2;
+    const Tensor& v = params.bahdanau_v;
+    if (tape::wants_grad({&h_s, &attention_vector, luong ? &w : &w1, luong ? &w : &w2, luong ? &w : &v})) {
+        s->y = y.to_vector();
+        y.attach_grad();
+        auto slot = [](const Tensor& t) { return t.defined() && t.needs_grad() ? t.grad_slot() : GradSlot(); };
+        tape::record(kOp, [s, gy = y.grad_slot(), ghs = slot(h_s), gw = luong ? slot(w) : GradSlot(),
+                           gw1 = luong ? GradSlot() : slot(w1), gw2 = luong ? GradSlot() : slot(w2),
+                           gv = luong ? GradSlot() : slot(v), gwc = slot(attention_vector)] {
+            if (gy->has()) backward(*s, *gy, ghs, gw, gw1, gw2, gv, gwc);
+        });
+    }
+    return y;
+}
+
+}  // namespace tn

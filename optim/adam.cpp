@@ -1,0 +1,49 @@
+#include "optim/adam.h"
+
+#include <cmath>
+
+namespace tn {
+
+Adam::Adam(AdamOptions options) : Optimizer("Adam", options.learning_rate, options.global_clipnorm), options_(options) {
+    require(options.beta_1 >= 0 && options.beta_1 < 1, "beta_1", "in [0, 1)", options.beta_1);
+    require(options.beta_2 >= 0 && options.beta_2 < 1, "beta_2", "in [0, 1)", options.beta_2);
+    require(options.epsilon >= 0 && std::isfinite(options.epsilon), "epsilon", ">= 0", options.epsilon);
+}
+
+nlohmann::json Adam::config() const {
+    nlohmann::json j = Optimizer::config();
+    j["beta_1"] = options_.beta_1;
+    j["beta_2"] = options_.beta_2;
+    j["epsilon"] = options_.epsilon;
+    j["form"] = options_.form == AdamForm::keras ? "keras" : "torch";
+    return j;
+}
+
+void Adam::update(const ParamUpdate& p, int64_t t) {
+    float* __restrict m = slot_data(p, "m");
+    float* __restrict v = slot_data(p, "v");
+    float* __restrict w = p.w;
+    const float* __restrict g = p.g;
+    const int64_t n = p.n;
+    // The scalar coefficients in double, rounded once to float.
+    const double bias1 = 1.0 - std::pow(options_.beta_1, static_cast<double>(t));
+    const double bias2 = 1.0 - std::pow(options_.beta_2, static_cast<double>(t));
+    const float b1 = static_cast<float>(options_.beta_1), c1 = static_cast<float>(1.0 - options_.beta_1);
+    const float b2 = static_cast<float>(options_.beta_2), c2 = static_cast<float>(1.0 - options_.beta_2);
+    const float eps = static_cast<float>(options_.epsilon);
+    for (int64_t i = 0; i < n; ++i) {
+        m[i] = b1 * m[i] + c1 * g[i];
+        v[i] = b2 * v[i] + c2 * g[i] * g[i];
+    }
+    if (options_.form == AdamForm::keras) {
+        const float lr_t = static_cast<float>(learning_rate() * std::sqrt(bias2) / bias1);
+        for (int64_t i = 0; i < n; ++i) w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
+    } else {
+        // lr m̂ / (√v̂ + ε) with m̂ = m / bias1 and √v̂ = √v / √bias2
+        const float step = static_cast<float>(learning_rate() / bias1);
+        const float inv_sqrt_bias2 = static_cast<float>(1.0 / std::sqrt(bias2));
+        for (int64_t i = 0; i < n; ++i) w[i] -= step * m[i] / (std::sqrt(v[i]) * inv_sqrt_bias2 + eps);
+    }
+}
+
+}  // namespace tn

@@ -1,0 +1,307 @@
+// Tests of the example binaries (examples/*.cpp): each runs briefly on little data, then its files
+// are read back: metrics.json, the heatmaps (decoded with stb_image, cells checked against the
+// colormaps), the GIF (decoded with giflib), the saved models. Bad command lines must exit with
+// status 2 and one clear line.
+//
+// The binaries are found in $TAPENET_BIN_DIR (make test sets it to build/bin, or build-sanitize/bin
+// under SANITIZE=1), else in build/bin.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <gif_lib.h>
+#include <nlohmann/json.hpp>
+#include <stb/stb_image.h>
+
+#include "io/colormap.h"
+#include "io/heatmap.h"
+#include "io/model_format.h"
+#include "layers/attention.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string bin_dir() {
+    const char* dir = std::getenv("TAPENET_BIN_DIR");
+    return dir && *dir ? dir : "build/bin";
+}
+
+// A fresh, empty folder for one test; removed when the test ends.
+struct TempDir {
+    fs::path path;
+    explicit TempDir(const std::string& name)
+        : path(fs::temp_directory_path() / ("tapenet_test_examples_" + std::to_string(::getpid()) + "_" + name)) {
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+struct Run {
+    int status = -1;  // the exit status, -1 if the process did not exit normally
+    std::string out, err;
+};
+
+// Runs bin_dir()/name with the arguments (one BLAS thread), capturing stdout and stderr.
+Run run_example(const std::string& name, const std::string& args, const TempDir& tmp) {
+    const std::string binary = bin_dir() + "/" + name;
+    REQUIRE_MESSAGE(fs::exists(binary), binary << " does not exist: build it first (make examples), or set TAPENET_BIN_DIR");
+    const std::string out = tmp / (name + ".stdout"), err = tmp / (name + ".stderr");
+    const std::string command =
+        "OPENBLAS_NUM_THREADS=1 '" + binary + "' " + args + " >'" + out + "' 2>'" + err + "'";
+    const int raw = std::system(command.c_str());
+    Run r;
+    if (raw != -1 && WIFEXITED(raw)) r.status = WEXITSTATUS(raw);
+    r.out = read_text(out);
+    r.err = read_text(err);
+    return r;
+}
+
+nlohmann::json read_json(const std::string& path) {
+    REQUIRE_MESSAGE(fs::exists(path), path << " was not written");
+    return nlohmann::json::parse(read_text(path));
+}
+
+struct Png {
+    int width = 0, height = 0;
+    std::vector<unsigned char> rgb;
+    tn::Rgb at(int x, int y) const {
+        const size_t i = (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) * 3;
+        return {rgb[i], rgb[i + 1], rgb[i + 2]};
+    }
+};
+
+Png read_png(const std::string& path) {
+    Png png;
+    int channels = 0;
+    unsigned char* pixels = stbi_load(path.c_str(), &png.width, &png.height, &channels, 3);
+    REQUIRE_MESSAGE(pixels != nullptr, "cannot decode " << path);
+    png.rgb.assign(pixels, pixels + static_cast<size_t>(png.width) * static_cast<size_t>(png.height) * 3);
+    stbi_image_free(pixels);
+    return png;
+}
+
+int gif_frames(const std::string& path, int* width, int* height) {
+    int error = 0;
+    GifFileType* gif = DGifOpenFileName(path.c_str(), &error);
+    REQUIRE_MESSAGE(gif != nullptr, "cannot open " << path);
+    REQUIRE(DGifSlurp(gif) == GIF_OK);
+    const int frames = gif->ImageCount;
+    *width = gif->SWidth;
+    *height = gif->SHeight;
+    DGifCloseFile(gif, &error);
+    return frames;
+}
+
+// The layout of an example's figure: one panel of rows x cols per label, the default style otherwise.
+tn::HeatmapLayout figure_layout(const std::vector<std::string>& labels, int rows, int cols, const std::string& title,
+                                int cell_px = 20) {
+    std::vector<tn::HeatmapPanel> panels;
+    for (const std::string& label : labels) {
+        tn::HeatmapPanel p;
+        p.label = label;
+        p.rows = rows;
+        p.cols = cols;
+        p.values.assign(static_cast<size_t>(rows * cols), 0.0f);
+        panels.push_back(p);
+    }
+    tn::HeatmapStyle style;
+    style.title = title;
+    style.cell_px = cell_px;
+    return tn::layout_heatmap(panels, style);
+}
+
+// The color at the center of cell (r, c) of panel `panel`.
+tn::Rgb cell(const Png& png, const tn::HeatmapLayout& layout, int panel, int r, int c, int cell_px = 20) {
+    const tn::Rect& m = layout.matrices[static_cast<size_t>(panel)];
+    return png.at(m.x + c * cell_px + cell_px / 2, m.y + r * cell_px + cell_px / 2);
+}
+
+// The checks every bad command line must pass: status 2, nothing on stdout, one line on stderr.
+void check_bad_flag(const std::string& name, const std::string& args, const std::string& message, const TempDir& tmp) {
+    CAPTURE(name);
+    CAPTURE(args);
+    const Run r = run_example(name, args, tmp);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == name + ": " + message + "\n");
+}
+
+}  // namespace
+
+TEST_CASE("examples: add_two_numbers trains briefly and writes its heatmaps, GIF and metrics") {
+    TempDir tmp("add_two_numbers");
+    const std::string out = tmp / "run";
+    const Run r = run_example("add_two_numbers", "--epochs 2 --train 192 --val 64 --seed 3 --out '" + out + "'", tmp);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("Total params: 86,629") != std::string::npos);  // LSTM 40,800 + Attention 45,700 + Dense 129
+    CHECK(r.out.find(out + "/attention.gif") != std::string::npos);
+
+    const nlohmann::json m = read_json(out + "/metrics.json");
+    CHECK(m["epochs"] == 2);
+    CHECK(m["train_samples"] == 192);
+    CHECK(m["val_samples"] == 64);
+    CHECK(m["history"]["val_mae"].size() == 2);
+    CHECK(m["history"]["attention_mass_val"].size() == 2);
+    CHECK(m["val_mae"] == m["history"]["val_mae"][1]);
+    // The target is a mean of two U(0, 1) values: any sensible prediction is off by less than 0.5.
+    CHECK(m["val_mae"].get<double>() > 0.0);
+    CHECK(m["val_mae"].get<double>() < 0.5);
+    // After 6 steps the attention is still close to uniform over 20 steps: 2 of 20 positions hold ~0.1.
+    CHECK(m["attention_mass_val"].get<double>() == doctest::Approx(0.1).epsilon(0.5));
+    CHECK(m["wall_seconds"].get<double>() > 0.0);
+
+    // One figure per epoch: the attention over the ground truth, 10 rows x 20 steps each, `hot`.
+    const tn::HeatmapLayout layout = figure_layout({"attention", "ground truth"}, 10, 20, "Epoch 001 / 2");
+    const tn::Colormap hot = tn::Colormap::named("hot");
+    for (const char* name : {"epoch_001.png", "epoch_002.png"}) {
+        CAPTURE(name);
+        const Png png = read_png(out + "/" + name);
+        CHECK(png.width == layout.width);
+        CHECK(png.height == layout.height);
+        // The ground truth marks the positions right after the zeros at 3 and 8: 4 and 9.
+        for (int row = 0; row < 10; ++row)
+            for (int col = 0; col < 20; ++col)
+                CHECK(cell(png, layout, 1, row, col) == hot(col == 4 || col == 9 ? 1.0f : 0.0f));
+    }
+    CHECK_FALSE(fs::exists(out + "/epoch_003.png"));
+    int width = 0, height = 0;
+    CHECK(gif_frames(out + "/attention.gif", &width, &height) == 2);
+    CHECK(width == layout.width);
+    CHECK(height == layout.height);
+}
+
+TEST_CASE("examples: add_two_numbers is reproducible from its seed") {
+    TempDir tmp("add_two_numbers_seed");
+    const std::string args = "--epochs 1 --train 128 --val 64 --verbose 0 --seed 11 --out '";
+    REQUIRE(run_example("add_two_numbers", args + (tmp / "a") + "'", tmp).status == 0);
+    REQUIRE(run_example("add_two_numbers", args + (tmp / "b") + "'", tmp).status == 0);
+    const nlohmann::json a = read_json(tmp / "a/metrics.json"), b = read_json(tmp / "b/metrics.json");
+    CHECK(a["val_mae"] == b["val_mae"]);
+    CHECK(a["history"] == b["history"]);
+    CHECK(read_text(tmp / "a/epoch_001.png") == read_text(tmp / "b/epoch_001.png"));
+}
+
+TEST_CASE("examples: find_max draws attention, its argmax and the true argmax") {
+    TempDir tmp("find_max");
+    const std::string out = tmp / "run";
+    const Run r = run_example("find_max", "--epochs 1 --train 96 --val 40 --cell-px 12 --out '" + out + "'", tmp);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("Total params: 115,841") != std::string::npos);  // LSTM 66,560 + Attention 49,152 + Dense 129
+
+    const nlohmann::json m = read_json(out + "/metrics.json");
+    CHECK(m["epochs"] == 1);
+    CHECK(m["val_samples"] == 40);
+    const double accuracy = m["val_argmax_accuracy"].get<double>();
+    CHECK(accuracy >= 0.0);
+    CHECK(accuracy <= 1.0);
+    CHECK(accuracy * 40 == doctest::Approx(std::round(accuracy * 40)).epsilon(1e-6));  // a count out of 40
+    CHECK(m["val_mae"].get<double>() > 0.0);
+    CHECK(m["val_mae"].get<double>() < 1.0);
+
+    // Three panels of 12 validation rows x 10 steps, `jet`, cells of 12 pixels. The two argmax panels
+    // are one-hot rows.
+    const tn::HeatmapLayout layout = figure_layout(
+        {"attention", "attention - argmax", "ground truth - argmax"}, 12, 10, "Epoch 001 / 1", 12);
+    const tn::Colormap jet = tn::Colormap::named("jet");
+    const Png png = read_png(out + "/epoch_001.png");
+    REQUIRE(png.width == layout.width);
+    REQUIRE(png.height == layout.height);
+    for (int panel : {1, 2}) {
+        for (int row = 0; row < 12; ++row) {
+            int ones = 0, zeros = 0;
+            for (int col = 0; col < 10; ++col) {
+                const tn::Rgb c = cell(png, layout, panel, row, col, 12);
+                ones += c == jet(1.0f);
+                zeros += c == jet(0.0f);
+            }
+            CAPTURE(panel);
+            CAPTURE(row);
+            CHECK(ones == 1);
+            CHECK(zeros == 9);
+        }
+    }
+    int width = 0, height = 0;
+    CHECK(gif_frames(out + "/attention.gif", &width, &height) == 1);
+}
+
+TEST_CASE("examples: example_attention saves, loads and predicts bit-identically for both scores") {
+    TempDir tmp("example_attention");
+    const std::string out = tmp / "run";
+    const Run r = run_example("example_attention", "--epochs 2 --train 20 --out '" + out + "'", tmp);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    size_t successes = 0;
+    for (size_t at = r.out.find("Success.\n"); at != std::string::npos; at = r.out.find("Success.\n", at + 1)) ++successes;
+    CHECK(successes == 2);
+
+    const nlohmann::json m = read_json(out + "/metrics.json");
+    for (const std::string score : {"luong", "bahdanau"}) {
+        CAPTURE(score);
+        CHECK(m[score]["predictions_bit_identical"] == true);
+        CHECK(m[score]["max_abs_difference"] == 0.0);
+        // The saved model is the README's: LSTM(64) -> Attention(32, score) -> Dense(1), 10 steps of 1 feature.
+        const std::unique_ptr<tn::Model> model = tn::load_model(out + "/model_" + score + ".json");
+        REQUIRE(model->layers().size() == 3);
+        const tn::Attention& attention = model->layer<tn::Attention>();
+        CHECK(attention.units() == 32);
+        CHECK(attention.score() == score);
+        CHECK(model->input_shape() == tn::Shape{-1, 10, 1});
+    }
+}
+
+TEST_CASE("examples: a bad command line exits with status 2 and one clear line") {
+    TempDir tmp("bad_flags");
+    for (const std::string name : {"add_two_numbers", "find_max", "example_attention"}) {
+        check_bad_flag(name, "--epoch 3", "unknown flag '--epoch' (see --help)", tmp);
+        check_bad_flag(name, "extra", "unknown argument 'extra' (see --help)", tmp);
+        check_bad_flag(name, "--epochs", "--epochs needs a value", tmp);
+        check_bad_flag(name, "--epochs x3", "--epochs expects an integer >= 1, got 'x3'", tmp);
+        check_bad_flag(name, "--epochs=0", "--epochs expects an integer >= 1, got '0'", tmp);
+        check_bad_flag(name, "--threads 2.5", "--threads expects an integer >= 1, got '2.5'", tmp);
+        check_bad_flag(name, "--seed -1", "--seed expects an integer >= 0, got '-1'", tmp);
+        check_bad_flag(name, "--train 99999999999999999999", "--train expects an integer >= 1, got '99999999999999999999'",
+                       tmp);
+        check_bad_flag(name, "--out ''", "--out expects a non-empty value", tmp);
+
+        if (name != "example_attention")  // the two that draw
+            check_bad_flag(name, "--cell-px 3", "--cell-px expects an integer in [4, 200], got '3'", tmp);
+
+        const Run help = run_example(name, "--help", tmp);
+        CHECK(help.status == 0);
+        for (const char* flag : {"--epochs N", "--seed N", "--out DIR", "--threads N", "--train N"})
+            CHECK(help.out.find(flag) != std::string::npos);
+    }
+}
+
+TEST_CASE("examples: an output folder that cannot be created is a one-line error, status 1") {
+    TempDir tmp("bad_out");
+    std::ofstream(tmp / "file") << "not a folder";
+    const Run r = run_example("add_two_numbers", "--epochs 1 --train 8 --val 8 --out '" + (tmp / "file/sub") + "'", tmp);
+    CHECK(r.status == 1);
+    CHECK(r.err.rfind("add_two_numbers: error: cannot create the output folder '" + (tmp / "file/sub") + "'", 0) == 0);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}
