@@ -30,7 +30,7 @@ const ModelSpec& model_spec(const std::string& name) {
         if (s.name == name) return s;
         names += (names.empty() ? "" : ", ") + s.name;
     }
-    value_error("bench", "unknown model '" + name + "'; the models are " + names);
+    value_error("--models", "unknown model '" + name + "'; the models are " + names);
 }
 
 double forward_flops_per_sample(const ModelSpec& s) {

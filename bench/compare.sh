@@ -6,7 +6,7 @@
 #   bench/compare.sh BUILD_DIR [--models a,b] [--repeats N] [--target-s X] [--warmup N]
 #                              [--threads 1,2] [--torch-threads 1,1b2,2p] [--torch-timeout-s 180]
 #
-# Defaults (about 6-8 minutes on 2 idle cores): all models, 5 repeats of ~0.5 s, 2 warm-up steps,
+# Defaults (under 10 minutes on 2 cores, even busy ones): all models, 5 repeats of ~0.5 s, 2 warm-up steps,
 # tapenet at 1 and 2 threads, PyTorch at 1, 1b2 and 2p (see bench/torch_baseline.py; its setting "2",
 # torch and OpenBLAS both spinning 2 threads, was the slowest in every run here and on a loaded machine takes
 # many minutes per model: add it with --torch-threads 1,2,1b2,2p; a PyTorch run that exceeds

@@ -8,7 +8,8 @@
 //   LSTM(128, return_sequences) -> Attention(128, luong) -> Dense(1); mae; RMSprop (Keras defaults); batch 32
 //
 // RMSprop is what keras-attention gets from model.compile(loss='mae'); --optimizer adam trains with
-// Adam (Keras defaults) instead, as the PyTorch baseline does.
+// Adam (Keras defaults) instead, as the PyTorch baseline does. The last --fine-tune epochs run at a
+// tenth of the learning rate (0: none, as keras-attention).
 //
 // 100,000 sequences, the last 20% held out for validation (as Keras' validation_split = 0.2). After
 // every epoch it draws DIR/epoch_NNN.png: for 12 validation sequences, the attention weights, their
@@ -104,6 +105,8 @@ int run(int argc, char** argv) {
     flags.add("--cell-px", cell_px, 4, "side of a heatmap cell in pixels", 200);
     std::string optimizer = "rmsprop";
     flags.add("--optimizer", optimizer, "NAME", "rmsprop or adam (Keras defaults)");
+    int fine_tune_epochs = 1;
+    flags.add("--fine-tune", fine_tune_epochs, 0, "last epochs trained at a tenth of the learning rate (0: none)");
     if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
     if (optimizer != "rmsprop" && optimizer != "adam") {
         std::cerr << "find_max: --optimizer expects rmsprop or adam, got '" << optimizer << "'\n";
@@ -135,6 +138,10 @@ int run(int argc, char** argv) {
     // ---- training, drawing the attention after every epoch ----
     tn::GifWriter gif(args.out + "/attention.gif", /*delay_cs=*/60, "jet");
     std::vector<float> accuracy_per_epoch;
+    tn::Callback fine_tune;
+    fine_tune.on_epoch_begin = [&](int epoch) {
+        if (epoch >= args.epochs - fine_tune_epochs) model.optimizer().set_learning_rate(1e-4);
+    };
     tn::Callback draw;
     draw.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {
         const tn::Image frame =
@@ -153,7 +160,7 @@ int run(int argc, char** argv) {
                                           {.epochs = args.epochs,
                                            .batch_size = 32,
                                            .validation_data = {val.x, val.y},
-                                           .callbacks = {draw},
+                                           .callbacks = {fine_tune, draw},
                                            .verbose = args.verbose});
     const double train_seconds = std::chrono::duration<double>(Clock::now() - train_start).count();
     gif.finish();
@@ -167,6 +174,7 @@ int run(int argc, char** argv) {
         {"seed", args.seed},
         {"threads", args.threads},
         {"optimizer", optimizer},
+        {"fine_tune_epochs", fine_tune_epochs},
         {"train_samples", train_samples},
         {"val_samples", val_samples},
         {"val_mae", val_mae},

@@ -82,6 +82,66 @@ void draw_letters(tn::Image& image, const tn::HeatmapLayout& layout, const tn::H
         }
 }
 
+// The figure: the attention over the drawn test names (their letters in the cells, each row's
+// prediction on its right), then the mean attention of the whole test set, both right-aligned on the
+// last letter. `shown_correct` receives how many drawn names are predicted right.
+tn::Image names_figure(const tn::TextDataset& test, const std::vector<size_t>& picked, const tn::Tensor& alpha,
+                       const tn::Tensor& probability, const std::vector<double>& mean_from_end, const std::string& title,
+                       int& shown_correct) {
+    const int64_t maxlen = alpha.dim(1);
+    size_t longest = 1;
+    for (size_t i : picked)
+        longest = std::max(longest, std::min<size_t>(test.examples[i].text.size(), static_cast<size_t>(maxlen)));
+    const int cols = static_cast<int>(longest);  // the last `cols` steps: every drawn name fits
+    tn::HeatmapPanel names;
+    names.label = "attention over the letters of " + std::to_string(picked.size()) + " test names";
+    names.rows = static_cast<int>(picked.size());
+    names.cols = cols;
+    std::vector<std::string> cells;  // the text of each cell, "" left of a name
+    shown_correct = 0;
+    for (size_t i : picked) {
+        const std::string& name = test.examples[i].text;
+        const size_t len = std::min<size_t>(name.size(), static_cast<size_t>(maxlen));
+        const std::string kept = name.substr(name.size() - len);  // what the model read
+        for (int c = 0; c < cols; ++c) {
+            const size_t from_end = static_cast<size_t>(cols - c);  // 1 = last letter
+            const bool letter = from_end <= len;
+            names.values.push_back(letter ? alpha[static_cast<int64_t>(i) * maxlen + maxlen - static_cast<int64_t>(from_end)]
+                                          : std::numeric_limits<float>::quiet_NaN());
+            cells.push_back(letter ? cell_text(kept[len - from_end]) : "");
+        }
+        const float p = probability[static_cast<int64_t>(i)];
+        const bool correct = (p > 0.5f ? 1 : 0) == test.examples[i].label;
+        shown_correct += correct;
+        char label[96];
+        std::snprintf(label, sizeof label, "p(%s) = %.2f  %s%s", test.class_names[1].c_str(), static_cast<double>(p),
+                      test.class_names[static_cast<size_t>(test.examples[i].label)].c_str(), correct ? "" : "  (wrong)");
+        names.row_labels.push_back(label);
+    }
+    for (int c = 0; c < cols; ++c) names.col_labels.push_back(std::to_string(c - cols));
+    names.fit_range();
+    names.vmin = 0.0f;
+
+    tn::HeatmapPanel mean;
+    mean.label = "mean attention over all " + std::to_string(test.size()) + " test names";
+    mean.rows = 1;
+    mean.cols = cols;
+    for (int c = 0; c < cols; ++c) mean.values.push_back(static_cast<float>(mean_from_end[static_cast<size_t>(cols - 1 - c)]));
+    mean.col_labels = names.col_labels;
+    mean.row_labels = {"all test names"};
+    mean.fit_range();
+    mean.vmin = 0.0f;
+
+    tn::HeatmapStyle style;
+    style.title = title;
+    style.cell_px = kCellPx;
+    style.x_label = "letter position from the end of the name";
+    style.y_label = "test name";
+    tn::Image image = tn::render_heatmap({names, mean}, style);
+    draw_letters(image, tn::layout_heatmap({names, mean}, style), names, cells, style.colormap);
+    return image;
+}
+
 int run(int argc, char** argv) {
     const auto start = Clock::now();
     tn::examples::Flags flags("names",
@@ -155,59 +215,13 @@ int run(int argc, char** argv) {
         argmax_from_end[k] /= static_cast<double>(alpha.dim(0));
     }
 
-    // ---- the figure: the drawn names' attention (letters in the cells), then the test-set mean ----
+    // ---- the figure ----
     const std::vector<size_t> picked = pick_rows(test.labels(), rows);
-    size_t longest = 1;
-    for (size_t i : picked) longest = std::max(longest, std::min<size_t>(test.examples[i].text.size(), static_cast<size_t>(maxlen)));
-    const int cols = static_cast<int>(longest);  // the last `cols` steps: every drawn name fits
-    tn::HeatmapPanel names;
-    names.label = "attention over the letters of " + std::to_string(picked.size()) + " test names";
-    names.rows = static_cast<int>(picked.size());
-    names.cols = cols;
-    std::vector<std::string> cells;
-    int shown_correct = 0;
-    for (size_t i : picked) {
-        const std::string& name = test.examples[i].text;
-        const size_t len = std::min<size_t>(name.size(), static_cast<size_t>(maxlen));
-        const std::string kept = name.substr(name.size() - len);  // what the model read
-        for (int c = 0; c < cols; ++c) {
-            const size_t from_end = static_cast<size_t>(cols - c);  // 1 = last letter
-            const bool letter = from_end <= len;
-            names.values.push_back(letter ? alpha[static_cast<int64_t>(i) * maxlen + maxlen - static_cast<int64_t>(from_end)]
-                                          : std::numeric_limits<float>::quiet_NaN());
-            cells.push_back(letter ? cell_text(kept[len - from_end]) : "");
-        }
-        const float p = probability[static_cast<int64_t>(i)];
-        const bool correct = (p > 0.5f ? 1 : 0) == test.examples[i].label;
-        shown_correct += correct;
-        char label[96];
-        std::snprintf(label, sizeof label, "p(%s) = %.2f  %s%s", name1.c_str(), static_cast<double>(p),
-                      all.class_names[static_cast<size_t>(test.examples[i].label)].c_str(), correct ? "" : "  (wrong)");
-        names.row_labels.push_back(label);
-    }
-    for (int c = 0; c < cols; ++c) names.col_labels.push_back(std::to_string(c - cols));
-    names.fit_range();
-    names.vmin = 0.0f;
-    tn::HeatmapPanel mean;
-    mean.label = "mean attention over all " + std::to_string(test.size()) + " test names";
-    mean.rows = 1;
-    mean.cols = cols;
-    for (int c = 0; c < cols; ++c) mean.values.push_back(static_cast<float>(mean_from_end[static_cast<size_t>(cols - 1 - c)]));
-    mean.col_labels = names.col_labels;
-    mean.row_labels = {"all test names"};
-    mean.fit_range();
-    mean.vmin = 0.0f;
-
-    tn::HeatmapStyle style;
     char title[160];
     std::snprintf(title, sizeof title, "%s or %s? test accuracy %.1f%% (majority class %.1f%%)", name0.c_str(),
                   name1.c_str(), 100.0 * accuracy, 100.0 * majority_rate);
-    style.title = title;
-    style.cell_px = kCellPx;
-    style.x_label = "letter position from the end of the name";
-    style.y_label = "test name";
-    tn::Image image = tn::render_heatmap({names, mean}, style);
-    draw_letters(image, tn::layout_heatmap({names, mean}, style), names, cells, style.colormap);
+    int shown_correct = 0;
+    const tn::Image image = names_figure(test, picked, alpha, probability, mean_from_end, title, shown_correct);
     const std::string png_path = args.out + "/names.png";
     tn::write_png(image, png_path);
 
