@@ -32,15 +32,7 @@ json LSTM::config() const {
             {"unit_forget_bias", unit_forget_bias_}};
 }
 
-void LSTM::check_input(const Shape& shape) const {
-    if (shape.size() != 3)
-        shape_error(name(), "expected input of shape (batch, steps, features), got " + shape_str(shape));
-    if (shape[1] == 0) shape_error(name(), "the input has no time steps (T = 0): shape " + shape_str(shape));
-    if (shape[2] <= 0) shape_error(name(), "the input has no features: shape " + shape_str(shape));
-    if (input_dim_ > 0 && shape[2] != input_dim_)
-        shape_error(name(), "input has " + std::to_string(shape[2]) + " features but the layer was built for " +
-                                std::to_string(input_dim_) + ", got input shape " + shape_str(shape));
-}
+void LSTM::check_input(const Shape& shape) const { check_sequence_input(name(), shape, input_dim_); }
 
 Shape LSTM::output_shape(const Shape& input_shape) const {
     check_input(input_shape);
