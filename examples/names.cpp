@@ -201,8 +201,10 @@ int run(int argc, char** argv) {
     const tn::Tensor alpha = tn::examples::attention_weights(model, attention, x_test);  // (N, maxlen)
     std::vector<double> mean_from_end(static_cast<size_t>(maxlen), 0.0);  // [0] = last letter
     std::vector<double> argmax_from_end(static_cast<size_t>(maxlen), 0.0);  // share of names peaking there
+    double last_letter_by_class[2] = {0, 0};  // mean attention on the last letter, per true class
     for (int64_t i = 0; i < alpha.dim(0); ++i) {
         const float* a = alpha.data() + i * maxlen;
+        last_letter_by_class[test.examples[static_cast<size_t>(i)].label] += a[maxlen - 1];
         for (int64_t k = 0; k < maxlen; ++k) mean_from_end[static_cast<size_t>(k)] += a[maxlen - 1 - k];
         argmax_from_end[static_cast<size_t>(maxlen - 1 - tn::examples::row_argmax(alpha, i))] += 1.0;
     }
@@ -210,6 +212,7 @@ int run(int argc, char** argv) {
     for (const tn::TextExample& e : test.examples)
         uniform_last += 1.0 / static_cast<double>(std::clamp<int64_t>(static_cast<int64_t>(e.text.size()), 1, maxlen));
     uniform_last /= static_cast<double>(test.size());
+    for (size_t c = 0; c < 2; ++c) last_letter_by_class[c] /= static_cast<double>(std::max<size_t>(test_counts[c], 1));
     for (size_t k = 0; k < mean_from_end.size(); ++k) {
         mean_from_end[k] /= static_cast<double>(alpha.dim(0));
         argmax_from_end[k] /= static_cast<double>(alpha.dim(0));
@@ -250,6 +253,7 @@ int run(int argc, char** argv) {
         {"mean_attention_from_end", mean_from_end},
         {"argmax_share_from_end", argmax_from_end},
         {"uniform_attention_last_letter", uniform_last},
+        {"mean_attention_last_letter_by_class", {last_letter_by_class[0], last_letter_by_class[1]}},
         {"heatmap", png_path},
         {"heatmap_names_correct", shown_correct},
         {"heatmap_names", picked.size()},
