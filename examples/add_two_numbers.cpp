@@ -135,10 +135,11 @@ int run(int argc, char** argv) {
     std::vector<float> val_mass_per_epoch, test_mass_per_epoch;
     // Adam at 1e-3 keeps taking steps of about that size once the loss is low (the MAE's gradient does
     // not shrink), so the validation MAE jitters by +-0.005 from epoch to epoch; the last epochs at
-    // 1e-4 settle it.
+    // a tenth of it settle it.
     tn::Callback fine_tune;
+    const double learning_rate = model.optimizer().learning_rate();
     fine_tune.on_epoch_begin = [&](int epoch) {
-        if (epoch >= args.epochs - fine_tune_epochs) model.optimizer().set_learning_rate(1e-4);
+        if (epoch >= args.epochs - fine_tune_epochs) model.optimizer().set_learning_rate(0.1 * learning_rate);
     };
     tn::Callback draw;
     draw.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {

@@ -2,11 +2,16 @@
 // its metrics.json. Header-only, because each examples/NAME.cpp is linked into its own binary.
 //
 //   tn::examples::Flags flags("find_max", "Learn the maximum of 10 numbers; draws the attention.");
-//   tn::examples::CommonArgs args{.epochs = 5, .out = "out/find_max"};
-//   int64_t train = 80000;
-//   tn::examples::add_common_flags(flags, args);
-//   flags.add("--train", train, 1, "training samples");
+//   tn::examples::CommonArgs args{.epochs = 5, .out = "out/find_max"};   // this example's defaults
+//   int64_t train = 80000;                                               // default, then the value
+//   int cell_px = 20;
+//   std::string optimizer = "rmsprop";
+//   tn::examples::add_common_flags(flags, args);     // --epochs --seed --out --threads --verbose
+//   flags.add("--train", train, int64_t{1}, "training samples");             // an integer >= 1
+//   flags.add("--cell-px", cell_px, 4, "heatmap cell size", 200);            // an integer in [4, 200]
+//   flags.add("--optimizer", optimizer, "NAME", "rmsprop or adam");          // text; NAME is for --help
 //   if (auto exit_code = flags.parse(argc, argv)) return *exit_code;   // --help, or a bad flag
+//   tn::examples::apply_common_args(args);           // sets the BLAS threads, creates --out
 //
 // Flags take their value as the next argument or after '=' ("--epochs 3", "--epochs=3"). A bad
 // command line prints ONE line on stderr and the binary exits with status 2:
@@ -15,6 +20,7 @@
 //   find_max: --epochs expects an integer >= 1, got 'x3'
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <exception>
@@ -96,13 +102,16 @@ public:
     }
 
     std::string usage() const {
+        size_t width = std::string("--help").size();
+        for (const Flag& f : flags_) width = std::max(width, f.name.size() + 1 + f.metavar.size());
+        auto line = [width](std::string left, const std::string& right) {
+            left.resize(width, ' ');
+            return "  " + left + "  " + right + "\n";
+        };
         std::string text = "Usage: " + program_ + " [flags]\n" + about_ + "\n\nFlags:\n";
-        for (const Flag& f : flags_) {
-            std::string left = "  " + f.name + " " + f.metavar;
-            if (left.size() < 16) left.resize(16, ' ');
-            text += left + " " + f.help + " (default: " + f.default_text + ")\n";
-        }
-        return text + "  --help         this text\n";
+        for (const Flag& f : flags_)
+            text += line(f.name + " " + f.metavar, f.help + " (default: " + f.default_text + ")");
+        return text + line("--help", "this text");
     }
 
     const std::string& program() const { return program_; }

@@ -96,7 +96,7 @@ int run(int argc, char** argv) {
     tn::examples::Flags flags("find_max",
                               "Learn the maximum of 10 numbers drawn from Beta(0.1, 1) (keras-attention's find_max);\n"
                               "writes the attention heatmap of every epoch, a GIF and metrics.json.");
-    tn::examples::CommonArgs args{.epochs = 2, .out = "out/find_max"};
+    tn::examples::CommonArgs args{.epochs = 12, .out = "out/find_max"};
     int64_t train_samples = 80000, val_samples = 20000;
     tn::examples::add_common_flags(flags, args);
     flags.add("--train", train_samples, int64_t{1}, "training samples");
@@ -105,7 +105,7 @@ int run(int argc, char** argv) {
     flags.add("--cell-px", cell_px, 4, "side of a heatmap cell in pixels", 200);
     std::string optimizer = "rmsprop";
     flags.add("--optimizer", optimizer, "NAME", "rmsprop or adam (Keras defaults)");
-    int fine_tune_epochs = 1;
+    int fine_tune_epochs = 3;
     flags.add("--fine-tune", fine_tune_epochs, 0, "last epochs trained at a tenth of the learning rate (0: none)");
     if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
     if (optimizer != "rmsprop" && optimizer != "adam") {
@@ -139,8 +139,9 @@ int run(int argc, char** argv) {
     tn::GifWriter gif(args.out + "/attention.gif", /*delay_cs=*/60, "jet");
     std::vector<float> accuracy_per_epoch;
     tn::Callback fine_tune;
+    const double learning_rate = model.optimizer().learning_rate();
     fine_tune.on_epoch_begin = [&](int epoch) {
-        if (epoch >= args.epochs - fine_tune_epochs) model.optimizer().set_learning_rate(1e-4);
+        if (epoch >= args.epochs - fine_tune_epochs) model.optimizer().set_learning_rate(0.1 * learning_rate);
     };
     tn::Callback draw;
     draw.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {

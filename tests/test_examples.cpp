@@ -289,6 +289,8 @@ TEST_CASE("examples: a bad command line exits with status 2 and one clear line")
 
         if (name != "example_attention")  // the two that draw
             check_bad_flag(name, "--cell-px 3", "--cell-px expects an integer in [4, 200], got '3'", tmp);
+        if (name == "find_max")
+            check_bad_flag(name, "--optimizer sgd", "--optimizer expects rmsprop or adam, got 'sgd'", tmp);
 
         const Run help = run_example(name, "--help", tmp);
         CHECK(help.status == 0);
