@@ -26,6 +26,7 @@
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "examples/attention_probe.h"
+#include "examples/fine_tune.h"
 #include "examples/example_args.h"
 #include "io/gif.h"
 #include "io/heatmap.h"
@@ -133,14 +134,7 @@ int run(int argc, char** argv) {
     // ---- training, drawing the attention after every epoch ----
     tn::GifWriter gif(args.out + "/attention.gif", /*delay_cs=*/40, "hot");
     std::vector<float> val_mass_per_epoch, test_mass_per_epoch;
-    // Adam at 1e-3 keeps taking steps of about that size once the loss is low (the MAE's gradient does
-    // not shrink), so the validation MAE jitters by +-0.005 from epoch to epoch; the last epochs at
-    // a tenth of it settle it.
-    tn::Callback fine_tune;
-    const double learning_rate = model.optimizer().learning_rate();
-    fine_tune.on_epoch_begin = [&](int epoch) {
-        if (epoch >= args.epochs - fine_tune_epochs) model.optimizer().set_learning_rate(0.1 * learning_rate);
-    };
+    const tn::Callback fine_tune = tn::examples::fine_tune_callback(model, args.epochs, fine_tune_epochs);
     tn::Callback draw;
     draw.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {
         const tn::Tensor alpha = tn::examples::attention_weights(model, attention, test.x);

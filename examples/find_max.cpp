@@ -29,6 +29,7 @@
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "examples/attention_probe.h"
+#include "examples/fine_tune.h"
 #include "examples/example_args.h"
 #include "io/gif.h"
 #include "io/heatmap.h"
@@ -138,11 +139,7 @@ int run(int argc, char** argv) {
     // ---- training, drawing the attention after every epoch ----
     tn::GifWriter gif(args.out + "/attention.gif", /*delay_cs=*/60, "jet");
     std::vector<float> accuracy_per_epoch;
-    tn::Callback fine_tune;
-    const double learning_rate = model.optimizer().learning_rate();
-    fine_tune.on_epoch_begin = [&](int epoch) {
-        if (epoch >= args.epochs - fine_tune_epochs) model.optimizer().set_learning_rate(0.1 * learning_rate);
-    };
+    const tn::Callback fine_tune = tn::examples::fine_tune_callback(model, args.epochs, fine_tune_epochs);
     tn::Callback draw;
     draw.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {
         const tn::Image frame =
