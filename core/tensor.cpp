@@ -38,17 +38,34 @@ int64_t normalize_axis(const std::string& op, int64_t axis, int64_t ndim) {
     return a;
 }
 
+void GradBuffer::add(FloatBuffer&& d) {
+    if (g.empty()) {
+        g = std::move(d);
+        return;
+    }
+    float* __restrict out = g.data();
+    const float* __restrict in = d.data();
+#pragma omp simd
+    for (size_t i = 0; i < d.size(); ++i) out[i] += in[i];
+}
+
 Tensor::Tensor(Shape shape)
-    : shape_(std::move(shape)),
-      numel_(shape_numel(shape_)),
-      data_(std::make_shared<std::vector<float>>(static_cast<size_t>(numel_), 0.0f)) {}
+    : shape_(std::move(shape)), numel_(shape_numel(shape_)), data_(std::make_shared<FloatBuffer>(numel_, 0.0f)) {}
+
+Tensor Tensor::empty(Shape shape) {
+    Tensor t;
+    t.numel_ = shape_numel(shape);
+    t.shape_ = std::move(shape);
+    t.data_ = std::make_shared<FloatBuffer>(t.numel_);
+    return t;
+}
 
 Tensor Tensor::zeros(Shape shape) { return Tensor(std::move(shape)); }
 
 Tensor Tensor::ones(Shape shape) { return full(std::move(shape), 1.0f); }
 
 Tensor Tensor::full(Shape shape, float value) {
-    Tensor t(std::move(shape));
+    Tensor t = empty(std::move(shape));
     std::fill(t.data_->begin(), t.data_->end(), value);
     return t;
 }
@@ -58,10 +75,8 @@ Tensor Tensor::from_vector(std::vector<float> values, Shape shape) {
     if (n != static_cast<int64_t>(values.size()))
         throw ShapeError("from_vector: " + std::to_string(values.size()) +
                          " values do not fill shape " + shape_str(shape));
-    Tensor t;
-    t.shape_ = std::move(shape);
-    t.numel_ = n;
-    t.data_ = std::make_shared<std::vector<float>>(std::move(values));
+    Tensor t = empty(std::move(shape));
+    std::copy(values.begin(), values.end(), t.data());
     return t;
 }
 
@@ -74,13 +89,13 @@ Tensor Tensor::arange(int64_t n) {
 }
 
 Tensor Tensor::uniform(Shape shape, float lo, float hi, Rng& rng) {
-    Tensor t(std::move(shape));
+    Tensor t = empty(std::move(shape));
     for (float& v : *t.data_) v = rng.uniform(lo, hi);
     return t;
 }
 
 Tensor Tensor::normal(Shape shape, float mean, float stddev, Rng& rng) {
-    Tensor t(std::move(shape));
+    Tensor t = empty(std::move(shape));
     for (float& v : *t.data_) v = mean + stddev * rng.normal();
     return t;
 }
@@ -112,7 +127,7 @@ float Tensor::item() const {
     return (*data_)[0];
 }
 
-std::vector<float> Tensor::to_vector() const { return *data_; }
+std::vector<float> Tensor::to_vector() const { return {data_->begin(), data_->end()}; }
 
 Tensor& Tensor::requires_grad(bool on) {
     if (on && !grad_) grad_ = std::make_shared<GradBuffer>();
@@ -155,7 +170,8 @@ Tensor Tensor::clone() const {
     if (!defined()) return t;
     t.shape_ = shape_;
     t.numel_ = numel_;
-    t.data_ = std::make_shared<std::vector<float>>(*data_);
+    t.data_ = std::make_shared<FloatBuffer>(numel_);
+    std::copy(data_->begin(), data_->end(), t.data());
     return t;
 }
 

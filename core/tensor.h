@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "core/buffer.h"
+
 namespace tn {
 
 class Rng;
@@ -32,13 +34,16 @@ int64_t shape_numel(const Shape& s);
 // The gradient of a tensor lives in its own buffer, separate from the value, so that a backward
 // closure can hold on to a gradient without keeping a large forward value alive.
 struct GradBuffer {
-    std::vector<float> g;  // empty until a gradient first flows in
+    FloatBuffer g;  // empty until a gradient first flows in
     bool has() const { return !g.empty(); }
     // Pointer for accumulation (+=); allocates zeros on first use.
     float* acc(int64_t numel) {
-        if (g.empty()) g.assign(static_cast<size_t>(numel), 0.0f);
+        if (g.empty()) g = FloatBuffer(numel, 0.0f);
         return g.data();
     }
+    // Adds a whole gradient (d.size() elements): the first one is adopted as is, saving the
+    // zero-fill and a pass over memory.
+    void add(FloatBuffer&& d);
 };
 using GradSlot = std::shared_ptr<GradBuffer>;
 
@@ -48,7 +53,8 @@ public:
     explicit Tensor(Shape shape);             // zeros
 
     // ---- creation ----
-    static Tensor zeros(Shape shape);
+    // Uninitialized values: for op outputs that are written in full before anything reads them.
+    static Tensor empty(Shape shape);    static Tensor zeros(Shape shape);
     static Tensor ones(Shape shape);
     static Tensor full(Shape shape, float value);
     static Tensor from_vector(std::vector<float> values, Shape shape);
@@ -100,7 +106,7 @@ public:
 private:
     Shape shape_;
     int64_t numel_ = 0;
-    std::shared_ptr<std::vector<float>> data_;
+    std::shared_ptr<FloatBuffer> data_;
     GradSlot grad_;
 };
 

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "core/buffer.h"
 #include "core/error.h"
 #include "core/gemm.h"
 #include "core/tape.h"
@@ -34,34 +35,35 @@ namespace tn {
 
 namespace {
 
-constexpr const char* kOp = "attention_forward";
+constexpr const char* kAttentionOp = "attention_forward";
 
-// What the backward reads.
-struct Saved {
+// What the backward reads. The (B*T)-sized buffers come from the thread's buffer cache (core/buffer.h).
+struct AttentionSaved {
     int64_t B, T, D, N;
     bool luong;
     Tensor hs;                     // h_s values (detached)
     Tensor w, w1, w2, v, wc;       // parameter values (detached); w for luong, w1/w2/v for bahdanau
     std::vector<int64_t> last;     // (B) the step h_t was taken from
     std::vector<float> cat;        // (B, 2D) [context, h_t]
-    std::vector<float> alpha;      // (B, T)
+    FloatBuffer alpha;             // (B, T)
     std::vector<float> q;          // luong: (B, D)
-    std::vector<float> hidden;     // bahdanau: (B*T, D)
+    FloatBuffer hidden;            // bahdanau: (B*T, D)
     std::vector<float> y;          // (B, N)
 };
 
 void expect_shape(const Tensor& t, const Shape& want, const std::string& name) {
     if (!t.defined() || t.shape() != want)
-        shape_error(kOp, name + " must be " + shape_str(want) + ", got " + (t.defined() ? shape_str(t.shape()) : "undefined"));
+        shape_error(kAttentionOp, name + " must be " + shape_str(want) + ", got " + (t.defined() ? shape_str(t.shape()) : "undefined"));
 }
 
-void backward(const Saved& s, const GradBuffer& gy, const GradSlot& ghs, const GradSlot& gw, const GradSlot& gw1,
+void backward(const AttentionSaved& s, const GradBuffer& gy, const GradSlot& ghs, const GradSlot& gw, const GradSlot& gw1,
               const GradSlot& gw2, const GradSlot& gv, const GradSlot& gwc) {
     const int64_t B = s.B, T = s.T, D = s.D, N = s.N;
     const float* hs = s.hs.data();
     const float* ht = s.cat.data() + D;  // row stride 2D
 
     std::vector<float> dpre(static_cast<size_t>(B * N));
+#pragma omp simd
     for (int64_t k = 0; k < B * N; ++k) dpre[k] = gy.g[k] * (1.0f - s.y[k] * s.y[k]);
     if (gwc)
         gemm(true, false, int(2 * D), int(N), int(B), 1.0f, s.cat.data(), int(2 * D), dpre.data(), int(N), 1.0f,
@@ -70,20 +72,22 @@ void backward(const Saved& s, const GradBuffer& gy, const GradSlot& ghs, const G
     gemm(false, true, int(B), int(2 * D), int(N), 1.0f, dpre.data(), int(N), s.wc.data(), int(N), 0.0f, dcat.data(),
          int(2 * D));
 
-    // Through the context and the softmax.
-    std::vector<float> dhs(static_cast<size_t>(B * T * D), 0.0f), dscore(static_cast<size_t>(B * T));
+    // Through the context and the softmax. (The inner loops are `omp simd`: GCC does not vectorize
+    // them at -O2 by itself.) dhs is first written here.
+    FloatBuffer dhs(B * T * D), dscore(B * T);
     for (int64_t b = 0; b < B; ++b) {
         const float* dctx = &dcat[b * 2 * D];
         const float* a = &s.alpha[b * T];
         float* dsc = &dscore[b * T];
         float weighted = 0.0f;  // Σ_s alpha dalpha
         for (int64_t t = 0; t < T; ++t) {
-            const float* row = hs + (b * T + t) * D;
-            float* drow = &dhs[(b * T + t) * D];
+            const float* __restrict row = hs + (b * T + t) * D;
+            float* __restrict drow = &dhs[(b * T + t) * D];
             float dalpha = 0.0f;
+#pragma omp simd reduction(+ : dalpha)
             for (int64_t d = 0; d < D; ++d) {
                 dalpha += dctx[d] * row[d];
-                drow[d] += a[t] * dctx[d];
+                drow[d] = a[t] * dctx[d];
             }
             dsc[t] = dalpha;
             weighted += a[t] * dalpha;
@@ -99,11 +103,14 @@ void backward(const Saved& s, const GradBuffer& gy, const GradSlot& ghs, const G
         for (int64_t b = 0; b < B; ++b)
             for (int64_t t = 0; t < T; ++t) {
                 const float ds = dscore[b * T + t];
-                const float* row = hs + (b * T + t) * D;
-                float* drow = &dhs[(b * T + t) * D];
+                const float* __restrict row = hs + (b * T + t) * D;
+                float* __restrict drow = &dhs[(b * T + t) * D];
+                float* __restrict dqb = &dq[b * D];
+                const float* __restrict qb = &s.q[b * D];
+#pragma omp simd
                 for (int64_t d = 0; d < D; ++d) {
-                    dq[b * D + d] += ds * row[d];
-                    drow[d] += ds * s.q[b * D + d];
+                    dqb[d] += ds * row[d];
+                    drow[d] += ds * qb[d];
                 }
             }
         if (gw)
@@ -115,20 +122,25 @@ void backward(const Saved& s, const GradBuffer& gy, const GradSlot& ghs, const G
         const int rows = int(B * T);
         if (gv)
             gemm(true, false, int(D), 1, rows, 1.0f, s.hidden.data(), int(D), dscore.data(), 1, 1.0f, gv->acc(D), 1);
-        std::vector<float> dP(static_cast<size_t>(B * T * D));
+        FloatBuffer dP(B * T * D);
         const float* v = s.v.data();
-        for (int64_t r = 0; r < B * T; ++r)
-            for (int64_t d = 0; d < D; ++d) {
-                const float hid = s.hidden[r * D + d];
-                dP[r * D + d] = dscore[r] * v[d] * (1.0f - hid * hid);
-            }
+        for (int64_t r = 0; r < B * T; ++r) {
+            const float* __restrict hid = &s.hidden[r * D];
+            float* __restrict dp = &dP[r * D];
+#pragma omp simd
+            for (int64_t d = 0; d < D; ++d) dp[d] = dscore[r] * v[d] * (1.0f - hid[d] * hid[d]);
+        }
         if (gw2)
             gemm(true, false, int(D), int(D), rows, 1.0f, hs, int(D), dP.data(), int(D), 1.0f, gw2->acc(D * D), int(D));
         gemm(false, true, rows, int(D), int(D), 1.0f, dP.data(), int(D), s.w2.data(), int(D), 1.0f, dhs.data(), int(D));
         std::vector<float> da(static_cast<size_t>(B * D), 0.0f);
         for (int64_t b = 0; b < B; ++b)
-            for (int64_t t = 0; t < T; ++t)
-                for (int64_t d = 0; d < D; ++d) da[b * D + d] += dP[(b * T + t) * D + d];
+            for (int64_t t = 0; t < T; ++t) {
+                float* __restrict dab = &da[b * D];
+                const float* __restrict dp = &dP[(b * T + t) * D];
+#pragma omp simd
+                for (int64_t d = 0; d < D; ++d) dab[d] += dp[d];
+            }
         if (gw1)
             gemm(true, false, int(D), int(D), int(B), 1.0f, ht, int(2 * D), da.data(), int(D), 1.0f, gw1->acc(D * D),
                  int(D));
@@ -139,8 +151,7 @@ void backward(const Saved& s, const GradBuffer& gy, const GradSlot& ghs, const G
     if (!ghs) return;
     for (int64_t b = 0; b < B; ++b)
         for (int64_t d = 0; d < D; ++d) dhs[(b * T + s.last[b]) * D + d] += dht[b * D + d];
-    float* g = ghs->acc(B * T * D);
-    for (int64_t k = 0; k < B * T * D; ++k) g[k] += dhs[k];
+    ghs->add(std::move(dhs));
 }
 
 }  // namespace
@@ -148,7 +159,7 @@ void backward(const Saved& s, const GradBuffer& gy, const GradSlot& ghs, const G
 Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, const Tensor& attention_vector,
                          const Tensor& mask, AttentionOutputs* out) {
     if (!h_s.defined() || h_s.ndim() != 3 || h_s.dim(1) < 1 || h_s.dim(2) < 1)
-        shape_error(kOp, "h_s must be (batch, steps >= 1, features >= 1), got " +
+        shape_error(kAttentionOp, "h_s must be (batch, steps >= 1, features >= 1), got " +
                              (h_s.defined() ? shape_str(h_s.shape()) : "undefined"));
     const int64_t B = h_s.dim(0), T = h_s.dim(1), D = h_s.dim(2);
     const bool luong = params.score == AttentionScore::luong;
@@ -161,13 +172,13 @@ Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, 
     }
     if (!attention_vector.defined() || attention_vector.ndim() != 2 || attention_vector.dim(0) != 2 * D ||
         attention_vector.dim(1) < 1)
-        shape_error(kOp, "attention_vector must be (2*features, units) = (" + std::to_string(2 * D) + ", units), got " +
+        shape_error(kAttentionOp, "attention_vector must be (2*features, units) = (" + std::to_string(2 * D) + ", units), got " +
                              (attention_vector.defined() ? shape_str(attention_vector.shape()) : "undefined"));
     const int64_t N = attention_vector.dim(1);
-    if (mask.defined()) check_mask(kOp, mask, B, T);
+    if (mask.defined()) check_mask(kAttentionOp, mask, B, T);
     auto real = [&](int64_t b, int64_t t) { return !mask.defined() || mask[b * T + t] != 0.0f; };
 
-    auto s = std::make_shared<Saved>();
+    auto s = std::make_shared<AttentionSaved>();
     s->B = B, s->T = T, s->D = D, s->N = N, s->luong = luong;
     s->hs = h_s.detach();
     s->w = params.luong_w.defined() ? params.luong_w.detach() : Tensor();
@@ -183,13 +194,13 @@ Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, 
     for (int64_t b = 0; b < B; ++b) {
         int64_t last = T - 1;
         while (last >= 0 && !real(b, last)) --last;
-        if (last < 0) value_error(kOp, "row " + std::to_string(b) + " of the mask has no unmasked step to attend to");
+        if (last < 0) value_error(kAttentionOp, "row " + std::to_string(b) + " of the mask has no unmasked step to attend to");
         s->last[b] = last;
         std::copy(hs + (b * T + last) * D, hs + (b * T + last + 1) * D, &s->cat[b * 2 * D + D]);
     }
     const float* ht = s->cat.data() + D;  // row stride 2D
 
-    Tensor score({B, T});
+    Tensor score = Tensor::empty({B, T});
     float* sc = score.data();
     if (luong) {  // q = h_t @ luong_wᵀ;  score[b, s] = h_s[b, s] · q[b]
         s->q.resize(static_cast<size_t>(B * D));
@@ -197,15 +208,18 @@ Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, 
              s->q.data(), int(D));
         for (int64_t b = 0; b < B; ++b)
             for (int64_t t = 0; t < T; ++t) {
+                const float* row = hs + (b * T + t) * D;
+                const float* qb = &s->q[b * D];
                 float dot = 0.0f;
-                for (int64_t d = 0; d < D; ++d) dot += hs[(b * T + t) * D + d] * s->q[b * D + d];
+#pragma omp simd reduction(+ : dot)
+                for (int64_t d = 0; d < D; ++d) dot += row[d] * qb[d];
                 sc[b * T + t] = dot;
             }
     } else {  // hidden = tanh(h_s @ W2 + (h_t @ W1)[b]);  score = hidden @ v
         std::vector<float> a(static_cast<size_t>(B * D));
         gemm(false, false, int(B), int(D), int(D), 1.0f, ht, int(2 * D), params.bahdanau_w1.data(), int(D), 0.0f,
              a.data(), int(D));
-        s->hidden.resize(static_cast<size_t>(B * T * D));
+        s->hidden = FloatBuffer(B * T * D);
         for (int64_t b = 0; b < B; ++b)
             for (int64_t t = 0; t < T; ++t) std::copy(&a[b * D], &a[(b + 1) * D], &s->hidden[(b * T + t) * D]);
         gemm(false, false, int(B * T), int(D), int(D), 1.0f, hs, int(D), params.bahdanau_w2.data(), int(D), 1.0f,
@@ -216,7 +230,7 @@ Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, 
     }
 
     // alpha = softmax over the unmasked steps (the row max subtracted); masked steps get exactly 0.
-    s->alpha.assign(static_cast<size_t>(B * T), 0.0f);
+    s->alpha = FloatBuffer(B * T);  // every entry written below
     for (int64_t b = 0; b < B; ++b) {
         float top = sc[b * T + s->last[b]];
         for (int64_t t = 0; t < T; ++t)
@@ -234,21 +248,24 @@ Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, 
 
     // context[b] = Σ_s alpha[b, s] h_s[b, s], into the left half of cat.
     for (int64_t b = 0; b < B; ++b) {
-        float* ctx = &s->cat[b * 2 * D];
+        float* __restrict ctx = &s->cat[b * 2 * D];
         for (int64_t t = 0; t < T; ++t) {
             const float a = s->alpha[b * T + t];
-            for (int64_t d = 0; d < D; ++d) ctx[d] += a * hs[(b * T + t) * D + d];
+            const float* __restrict row = hs + (b * T + t) * D;
+#pragma omp simd
+            for (int64_t d = 0; d < D; ++d) ctx[d] += a * row[d];
         }
     }
 
     // y = tanh(cat @ Wc)
-    Tensor y({B, N});
+    Tensor y = Tensor::empty({B, N});
     gemm(false, false, int(B), int(N), int(2 * D), 1.0f, s->cat.data(), int(2 * D), attention_vector.data(), int(N),
          0.0f, y.data(), int(N));
     vmath::tanh(y.data(), y.data(), B * N);
 
     if (out) {
-        out->alpha = Tensor::from_vector(s->alpha, {B, T});
+        out->alpha = Tensor::empty({B, T});
+        std::copy(s->alpha.begin(), s->alpha.end(), out->alpha.data());
         out->scores = score;
         out->context = Tensor({B, D});
         out->h_t = Tensor({B, D});
@@ -266,7 +283,7 @@ Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, 
         s->y = y.to_vector();
         y.attach_grad();
         auto slot = [](const Tensor& t) { return t.defined() && t.needs_grad() ? t.grad_slot() : GradSlot(); };
-        tape::record(kOp, [s, gy = y.grad_slot(), ghs = slot(h_s), gw = luong ? slot(w) : GradSlot(),
+        tape::record(kAttentionOp, [s, gy = y.grad_slot(), ghs = slot(h_s), gw = luong ? slot(w) : GradSlot(),
                            gw1 = luong ? GradSlot() : slot(w1), gw2 = luong ? GradSlot() : slot(w2),
                            gv = luong ? GradSlot() : slot(v), gwc = slot(attention_vector)] {
             if (gy->has()) backward(*s, *gy, ghs, gw, gw1, gw2, gv, gwc);

@@ -2,10 +2,14 @@
 //
 // Internally everything is time-major, so that each step reads and writes contiguous blocks and
 // the weight gradients become single GEMMs over all T*B rows:
-//   xt     (T, B, D)      x transposed once (cheap: D is small next to 4U)
-//   gates  (T, B, 4U)     z_t = x_t @ kernel + bias + h_{t-1} @ recurrent_kernel, then activated in place
+//   gates  (T, B, 4U)     z_t = bias + x_t @ kernel + h_{t-1} @ recurrent_kernel, then activated in place
 //   h, c   (T+1, B, U)    h[0] = c[0] = 0; h[t+1], c[t+1] are the states after step t
 //   act_c  (T, B, U)      act(c_new) of step t
+// z_t is computed step by step (two GEMMs, x_t read in place as rows of x with stride T*D), so that it
+// is still in cache when the cell reads it: one (T*B, D) @ (D, 4U) product up front was memory-bound
+// (it writes all T*B*4U gates, 51 MB for T = 500) and ran at half the speed of the per-step ones.
+// Without a gradient (inference) nothing is kept for a backward: one step of gates and act_c and
+// two of h and c (the previous and the current) are all the buffers, and they stay in cache.
 //
 // Equations of step t (σ = recurrent activation, act = activation, m = mask[b, t] in {0, 1}):
 //   i = σ(z_i)  f = σ(z_f)  g = act(z_c)  o = σ(z_o)
@@ -18,7 +22,7 @@
 //            dc_{t-1} = dc' * f                   dh_{t-1} = dz @ recurrent_kernelᵀ
 //   (m = 0)  dz = 0,  dc_{t-1} = dc,  dh_{t-1} = dh
 // and over all steps at once (dZ = all dz, (T*B, 4U)):
-//   d kernel += xtᵀ @ dZ    d recurrent_kernel += h[0..T-1]ᵀ @ dZ    d bias += Σ_rows dZ    dxt = dZ @ kernelᵀ
+//   d kernel += xtᵀ @ dZ (xt = x time-major)    d recurrent_kernel += h[0..T-1]ᵀ @ dZ    d bias += Σ_rows dZ    dxt = dZ @ kernelᵀ
 // Every derivative is taken from the activation's output y (so only outputs are stored):
 //   tanh 1 - y²,  sigmoid y (1 - y),  hard_sigmoid 0.2 where 0 < y < 1,  relu [y > 0],  linear 1.
 #include "layers/lstm_kernel.h"
@@ -28,6 +32,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/buffer.h"
 #include "core/error.h"
 #include "core/gemm.h"
 #include "core/tape.h"
@@ -38,7 +43,7 @@ namespace tn {
 
 namespace {
 
-constexpr const char* kOp = "lstm_sequence";
+constexpr const char* kLstmOp = "lstm_sequence";
 
 struct NamedActivation {
     const char* name;
@@ -73,44 +78,39 @@ void activate(LstmActivation f, const float* x, float* y, int64_t n) {
     }
 }
 
-// g *= f'(x), with f' written through the output y = f(x).
-void scale_by_derivative(LstmActivation f, const float* y, float* g, int64_t n) {
-    switch (f) {
-        case LstmActivation::linear:
-            return;
-        case LstmActivation::relu:
-#pragma omp simd
-            for (int64_t i = 0; i < n; ++i) g[i] = y[i] > 0.0f ? g[i] : 0.0f;
-            return;
-        case LstmActivation::sigmoid:
-#pragma omp simd
-            for (int64_t i = 0; i < n; ++i) g[i] *= y[i] * (1.0f - y[i]);
-            return;
-        case LstmActivation::hard_sigmoid:  // slope 0.2 strictly inside (-2.5, 2.5), i.e. 0 < y < 1
-#pragma omp simd
-            for (int64_t i = 0; i < n; ++i) g[i] = (y[i] > 0.0f && y[i] < 1.0f) ? 0.2f * g[i] : 0.0f;
-            return;
-        case LstmActivation::tanh:
-#pragma omp simd
-            for (int64_t i = 0; i < n; ++i) g[i] *= 1.0f - y[i] * y[i];
-            return;
-    }
+// f'(x), written through the output y = f(x); a template so that the backward's loop inlines it.
+template <LstmActivation F>
+inline float derivative(float y) {
+    if constexpr (F == LstmActivation::linear) return 1.0f;
+    if constexpr (F == LstmActivation::relu) return y > 0.0f ? 1.0f : 0.0f;
+    if constexpr (F == LstmActivation::sigmoid) return y * (1.0f - y);
+    if constexpr (F == LstmActivation::hard_sigmoid) return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f;  // inside (-2.5, 2.5)
+    if constexpr (F == LstmActivation::tanh) return 1.0f - y * y;
 }
 
-// A float buffer that is not zero-filled: most buffers here are written in full before they are
-// read, and filling megabytes of them on every call showed up in the profile.
-using Buffer = std::unique_ptr<float[]>;
-Buffer uninitialized(int64_t n) { return std::make_unique_for_overwrite<float[]>(static_cast<size_t>(n)); }
-
-// What the backward reads, allocated once per forward.
-struct Saved {
+// What the backward reads, allocated once per forward. The buffers are not zero-filled (each is
+// written in full before it is read) and come from the thread's buffer cache (core/buffer.h), so
+// that a training step reuses the megabytes of the step before.
+struct LstmSaved {
     int64_t B = 0, T = 0, D = 0, U = 0;
     LstmActivation act = LstmActivation::tanh, rec_act = LstmActivation::sigmoid;
     bool return_sequences = false;
-    Buffer xt, gates, h, c, act_c;
+    FloatBuffer gates, h, c, act_c;
     std::vector<float> mask;  // (B, T) copy, empty when unmasked
-    Tensor kernel, recurrent_kernel;  // values (detached)
+    Tensor x, kernel, recurrent_kernel;  // values (detached)
 };
+
+// z = bias + x kernel for one row when D = 1 (kernel is then a row of 4U); bias may be null.
+void input_projection_row(int64_t G, float x, const float* __restrict kernel, const float* __restrict bias,
+                          float* __restrict z) {
+    if (bias) {
+#pragma omp simd
+        for (int64_t j = 0; j < G; ++j) z[j] = bias[j] + x * kernel[j];
+    } else {
+#pragma omp simd
+        for (int64_t j = 0; j < G; ++j) z[j] = x * kernel[j];
+    }
+}
 
 // c_new = f * c_{t-1} + i * g, for one row of gates (U each).
 void cell_state_row(int64_t U, const float* __restrict gate, const float* __restrict c_before, float* __restrict c_after) {
@@ -118,41 +118,70 @@ void cell_state_row(int64_t U, const float* __restrict gate, const float* __rest
     for (int64_t u = 0; u < U; ++u) c_after[u] = gate[U + u] * c_before[u] + gate[u] * gate[2 * U + u];
 }
 
-// The step's backward for one row, before the gate activations' derivatives (dct = dc + dho):
-//   dz_i = dct g   dz_f = dct c_{t-1}   dz_c = dct i   dz_o = dh act(c_new)   dc_{t-1} = dct f
+// The backward of step t for one row, in one pass (Act = activation, Rec = recurrent activation;
+// dct = dL/dc_new, see the equations at the top):
+//   dct = dc + dh o act'(c_new)   dz_i = dct g σ'(i)   dz_f = dct c_{t-1} σ'(f)   dz_c = dct i act'(g)
+//   dz_o = dh act(c_new) σ'(o)    dc_{t-1} = dct f
+template <LstmActivation Act, LstmActivation Rec>
 void cell_backward_row(int64_t U, const float* __restrict gate, const float* __restrict a,
                        const float* __restrict c_before, const float* __restrict dh, const float* __restrict dc,
-                       const float* __restrict dho, float* __restrict dz, float* __restrict dc_prev) {
+                       float* __restrict dz, float* __restrict dc_prev) {
+    const float *i = gate, *f = gate + U, *g = gate + 2 * U, *o = gate + 3 * U;
 #pragma omp simd
     for (int64_t u = 0; u < U; ++u) {
-        const float dct = dc[u] + dho[u];
-        dz[u] = dct * gate[2 * U + u];
-        dz[U + u] = dct * c_before[u];
-        dz[2 * U + u] = dct * gate[u];
-        dz[3 * U + u] = dh[u] * a[u];
-        dc_prev[u] = dct * gate[U + u];
+        const float dct = dc[u] + dh[u] * o[u] * derivative<Act>(a[u]);
+        dz[u] = dct * g[u] * derivative<Rec>(i[u]);
+        dz[U + u] = dct * c_before[u] * derivative<Rec>(f[u]);
+        dz[2 * U + u] = dct * i[u] * derivative<Act>(g[u]);
+        dz[3 * U + u] = dh[u] * a[u] * derivative<Rec>(o[u]);
+        dc_prev[u] = dct * f[u];
     }
+}
+
+// cell_backward_row for a pair of activations known at run time (5 x 5 instantiations).
+using CellBackwardRow = void (*)(int64_t, const float*, const float*, const float*, const float*, const float*,
+                                 float*, float*);
+template <LstmActivation Act>
+CellBackwardRow cell_backward_for(LstmActivation rec) {
+    switch (rec) {
+        case LstmActivation::linear: return cell_backward_row<Act, LstmActivation::linear>;
+        case LstmActivation::relu: return cell_backward_row<Act, LstmActivation::relu>;
+        case LstmActivation::sigmoid: return cell_backward_row<Act, LstmActivation::sigmoid>;
+        case LstmActivation::hard_sigmoid: return cell_backward_row<Act, LstmActivation::hard_sigmoid>;
+        case LstmActivation::tanh: return cell_backward_row<Act, LstmActivation::tanh>;
+    }
+    return nullptr;
+}
+CellBackwardRow cell_backward_for(LstmActivation act, LstmActivation rec) {
+    switch (act) {
+        case LstmActivation::linear: return cell_backward_for<LstmActivation::linear>(rec);
+        case LstmActivation::relu: return cell_backward_for<LstmActivation::relu>(rec);
+        case LstmActivation::sigmoid: return cell_backward_for<LstmActivation::sigmoid>(rec);
+        case LstmActivation::hard_sigmoid: return cell_backward_for<LstmActivation::hard_sigmoid>(rec);
+        case LstmActivation::tanh: return cell_backward_for<LstmActivation::tanh>(rec);
+    }
+    return nullptr;
 }
 
 void check_inputs(const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel, const Tensor& bias) {
     if (!x.defined() || x.ndim() != 3)
-        shape_error(kOp, "x must be (batch, steps, features), got " + (x.defined() ? shape_str(x.shape()) : "undefined"));
-    if (x.dim(1) < 1) shape_error(kOp, "x has no time steps (T = 0): " + shape_str(x.shape()));
+        shape_error(kLstmOp, "x must be (batch, steps, features), got " + (x.defined() ? shape_str(x.shape()) : "undefined"));
+    if (x.dim(1) < 1) shape_error(kLstmOp, "x has no time steps (T = 0): " + shape_str(x.shape()));
     if (!recurrent_kernel.defined() || recurrent_kernel.ndim() != 2 || recurrent_kernel.dim(0) < 1 ||
         recurrent_kernel.dim(1) != 4 * recurrent_kernel.dim(0))
-        shape_error(kOp, "recurrent_kernel must be (units, 4*units), got " +
+        shape_error(kLstmOp, "recurrent_kernel must be (units, 4*units), got " +
                              (recurrent_kernel.defined() ? shape_str(recurrent_kernel.shape()) : "undefined"));
     const int64_t D = x.dim(2), U = recurrent_kernel.dim(0);
     if (!kernel.defined() || kernel.shape() != Shape{D, 4 * U})
-        shape_error(kOp, "kernel must be " + shape_str({D, 4 * U}) + " for x " + shape_str(x.shape()) +
+        shape_error(kLstmOp, "kernel must be " + shape_str({D, 4 * U}) + " for x " + shape_str(x.shape()) +
                              " and recurrent_kernel " + shape_str(recurrent_kernel.shape()) + ", got " +
                              (kernel.defined() ? shape_str(kernel.shape()) : "undefined"));
     if (bias.defined() && bias.shape() != Shape{4 * U})
-        shape_error(kOp, "bias must be " + shape_str({4 * U}) + ", got " + shape_str(bias.shape()));
+        shape_error(kLstmOp, "bias must be " + shape_str({4 * U}) + ", got " + shape_str(bias.shape()));
 }
 
 // The backward of the whole sequence (see the equations at the top of this file).
-void backward(const Saved& s, const GradSlot& gy, const GradSlot& gh_last, const GradSlot& gc_last,
+void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, const GradSlot& gc_last,
               const GradSlot& gx, const GradSlot& gkernel, const GradSlot& grec, const GradSlot& gbias) {
     const bool y_has = gy && gy->has();
     const bool h_has = gh_last && gh_last->has();
@@ -160,8 +189,10 @@ void backward(const Saved& s, const GradSlot& gy, const GradSlot& gh_last, const
     if (!y_has && !h_has && !c_has) return;
     const int64_t B = s.B, T = s.T, D = s.D, U = s.U, G = 4 * U, BU = B * U;
 
-    Buffer dZ = uninitialized(T * B * G);
-    std::vector<float> dh(BU, 0.0f), dh_prev(BU), dc(BU, 0.0f), dc_prev(BU), dho(BU);
+    FloatBuffer dZ(T * B * G);
+    std::vector<float> dh(BU, 0.0f), dh_prev(BU), dc(BU, 0.0f), dc_prev(BU);
+    const CellBackwardRow cell_backward = cell_backward_for(s.act, s.rec_act);
+    float* gb = gbias ? gbias->acc(G) : nullptr;
     if (h_has) std::copy(gh_last->g.begin(), gh_last->g.end(), dh.begin());
     if (c_has) std::copy(gc_last->g.begin(), gc_last->g.end(), dc.begin());
     if (y_has && !s.return_sequences)
@@ -182,59 +213,51 @@ void backward(const Saved& s, const GradSlot& gy, const GradSlot& gh_last, const
         const float* a = &s.act_c[t * BU];
         const float* c_before = &s.c[t * BU];
         float* dz = &dZ[t * B * G];
-        // dho = dh * o * act'(c_new); then dc' = dc + dho
-        for (int64_t b = 0; b < B; ++b) {
-            const float* o = gate + b * G + 3 * U;
-            const float* dh_row = &dh[b * U];
-            float* dho_row = &dho[b * U];
-#pragma omp simd
-            for (int64_t u = 0; u < U; ++u) dho_row[u] = dh_row[u] * o[u];
-        }
-        scale_by_derivative(s.act, a, dho.data(), BU);
-        for (int64_t b = 0; b < B; ++b) {
-            const float* gr = gate + b * G;
-            float* dzr = dz + b * G;
-            cell_backward_row(U, gr, a + b * U, c_before + b * U, &dh[b * U], &dc[b * U], &dho[b * U], dzr,
-                              &dc_prev[b * U]);
-            // times the derivative of each gate's activation
-            scale_by_derivative(s.rec_act, gr, dzr, 2 * U);
-            scale_by_derivative(s.act, gr + 2 * U, dzr + 2 * U, U);
-            scale_by_derivative(s.rec_act, gr + 3 * U, dzr + 3 * U, U);
-        }
+        for (int64_t b = 0; b < B; ++b)
+            cell_backward(U, gate + b * G, a + b * U, c_before + b * U, &dh[b * U], &dc[b * U], dz + b * G,
+                          &dc_prev[b * U]);
         // Masked rows pass dh and dc straight through to the previous step.
-        std::fill(dh_prev.begin(), dh_prev.end(), 0.0f);
-        if (!s.mask.empty())
+        float beta = 0.0f;
+        if (!s.mask.empty()) {
+            std::fill(dh_prev.begin(), dh_prev.end(), 0.0f);
+            beta = 1.0f;
             for (int64_t b = 0; b < B; ++b) {
                 if (s.mask[b * T + t] != 0.0f) continue;
                 std::fill(dz + b * G, dz + (b + 1) * G, 0.0f);
                 std::copy(&dh[b * U], &dh[(b + 1) * U], &dh_prev[b * U]);
                 std::copy(&dc[b * U], &dc[(b + 1) * U], &dc_prev[b * U]);
             }
-        // dh_{t-1} += dz @ recurrent_kernelᵀ: (B, 4U) @ (4U, U)
-        gemm(false, true, int(B), int(U), int(G), 1.0f, dz, int(G), s.recurrent_kernel.data(), int(G), 1.0f,
-             dh_prev.data(), int(U));
+        }
+        if (gb)  // d bias += column sums of dz, while dz is in cache
+            for (int64_t b = 0; b < B; ++b) {
+                const float* dz_row = dz + b * G;
+#pragma omp simd
+                for (int64_t j = 0; j < G; ++j) gb[j] += dz_row[j];
+            }
+        // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (B, 4U) @ (4U, U); not needed for the initial state
+        if (t > 0)
+            gemm(false, true, int(B), int(U), int(G), 1.0f, dz, int(G), s.recurrent_kernel.data(), int(G), beta,
+                 dh_prev.data(), int(U));
         dh.swap(dh_prev);
         dc.swap(dc_prev);
     }
 
     const int rows = int(T * B);
-    if (gkernel)  // d kernel (D, 4U) += xtᵀ (D, T*B) @ dZ (T*B, 4U)
-        gemm(true, false, int(D), int(G), rows, 1.0f, s.xt.get(), int(D), dZ.get(), int(G), 1.0f,
+    if (gkernel) {  // d kernel (D, 4U) += xtᵀ (D, T*B) @ dZ (T*B, 4U)
+        FloatBuffer xt(T * B * D);
+        const float* px = s.x.data();
+        for (int64_t t = 0; t < T; ++t)
+            for (int64_t b = 0; b < B; ++b)
+                for (int64_t d = 0; d < D; ++d) xt[(t * B + b) * D + d] = px[(b * T + t) * D + d];
+        gemm(true, false, int(D), int(G), rows, 1.0f, xt.data(), int(D), dZ.data(), int(G), 1.0f,
              gkernel->acc(D * G), int(G));
-    if (grec)  // d recurrent_kernel (U, 4U) += h[0..T-1]ᵀ (U, T*B) @ dZ
-        gemm(true, false, int(U), int(G), rows, 1.0f, s.h.get(), int(U), dZ.get(), int(G), 1.0f,
-             grec->acc(U * G), int(G));
-    if (gbias) {  // d bias += column sums of dZ
-        float* gb = gbias->acc(G);
-        for (int64_t r = 0; r < T * B; ++r) {
-            const float* dz_row = &dZ[r * G];
-#pragma omp simd
-            for (int64_t j = 0; j < G; ++j) gb[j] += dz_row[j];
-        }
     }
+    if (grec)  // d recurrent_kernel (U, 4U) += h[1..T-1]ᵀ (U, (T-1)*B) @ dZ[1..T-1]  (h[0] = 0 adds nothing)
+        gemm(true, false, int(U), int(G), rows - int(B), 1.0f, s.h.data() + BU, int(U), dZ.data() + B * G, int(G),
+             1.0f, grec->acc(U * G), int(G));
     if (gx) {  // dxt = dZ @ kernelᵀ (T*B, D), then back to (B, T, D)
-        std::vector<float> dxt(static_cast<size_t>(T * B * D));
-        gemm(false, true, rows, int(D), int(G), 1.0f, dZ.get(), int(G), s.kernel.data(), int(G), 0.0f, dxt.data(),
+        FloatBuffer dxt(T * B * D);
+        gemm(false, true, rows, int(D), int(G), 1.0f, dZ.data(), int(G), s.kernel.data(), int(G), 0.0f, dxt.data(),
              int(D));
         float* g = gx->acc(B * T * D);
         for (int64_t t = 0; t < T; ++t)
@@ -258,43 +281,46 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
                      bool return_sequences, Tensor* h_last, Tensor* c_last) {
     check_inputs(x, kernel, recurrent_kernel, bias);
     const int64_t B = x.dim(0), T = x.dim(1), D = x.dim(2), U = recurrent_kernel.dim(0), G = 4 * U, BU = B * U;
-    if (mask.defined()) check_mask(kOp, mask, B, T);
+    if (mask.defined()) check_mask(kLstmOp, mask, B, T);
 
-    auto s = std::make_shared<Saved>();
+    const bool grad = tape::wants_grad({&x, &kernel, &recurrent_kernel, &bias});
+    auto s = std::make_shared<LstmSaved>();
     s->B = B, s->T = T, s->D = D, s->U = U;
     s->act = activation, s->rec_act = recurrent_activation, s->return_sequences = return_sequences;
-    s->xt = uninitialized(T * B * D);
-    s->gates = uninitialized(T * B * G);
-    s->h = uninitialized((T + 1) * BU);
-    s->c = uninitialized((T + 1) * BU);
-    s->act_c = uninitialized(T * BU);
-    s->kernel = kernel.detach();
-    s->recurrent_kernel = recurrent_kernel.detach();
-    std::fill_n(s->h.get(), BU, 0.0f);  // zero initial state
-    std::fill_n(s->c.get(), BU, 0.0f);
+    s->gates = FloatBuffer((grad ? T : 1) * B * G);
+    s->act_c = FloatBuffer((grad ? T : 1) * BU);
+    s->h = FloatBuffer((grad ? T + 1 : 2) * BU);
+    s->c = FloatBuffer((grad ? T + 1 : 2) * BU);
+    if (grad) s->x = x.detach(), s->kernel = kernel.detach(), s->recurrent_kernel = recurrent_kernel.detach();
+    std::fill_n(s->h.data(), BU, 0.0f);  // zero initial state
+    std::fill_n(s->c.data(), BU, 0.0f);
     if (mask.defined()) s->mask = mask.to_vector();
+    // The state after step k - 1 (k = 0: the initial state): all kept, or a ring of two.
+    const auto state = [&](FloatBuffer& buf, int64_t k) { return buf.data() + (grad ? k : k % 2) * BU; };
 
-    // Input projection of all steps in one GEMM: gates (T*B, 4U) = xt (T*B, D) @ kernel (+ bias).
+    Tensor y = Tensor::empty(return_sequences ? Shape{B, T, U} : Shape{B, U});
     const float* px = x.data();
-    for (int64_t t = 0; t < T; ++t)
-        for (int64_t b = 0; b < B; ++b)
-            for (int64_t d = 0; d < D; ++d) s->xt[(t * B + b) * D + d] = px[(b * T + t) * D + d];
-    float* gates = s->gates.get();
-    if (bias.defined())
-        for (int64_t r = 0; r < T * B; ++r) std::memcpy(gates + r * G, bias.data(), static_cast<size_t>(G) * sizeof(float));
-    gemm(false, false, int(T * B), int(G), int(D), 1.0f, s->xt.get(), int(D), kernel.data(), int(G),
-         bias.defined() ? 1.0f : 0.0f, gates, int(G));
-
     for (int64_t t = 0; t < T; ++t) {
-        float* z = gates + t * B * G;
-        const float* h_before = &s->h[t * BU];
-        const float* c_before = &s->c[t * BU];
-        float* h_after = &s->h[(t + 1) * BU];
-        float* c_after = &s->c[(t + 1) * BU];
-        float* a = &s->act_c[t * BU];
-        // z_t += h_{t-1} @ recurrent_kernel: (B, U) @ (U, 4U)
-        gemm(false, false, int(B), int(G), int(U), 1.0f, h_before, int(U), recurrent_kernel.data(), int(G), 1.0f, z,
-             int(G));
+        float* z = s->gates.data() + (grad ? t * B * G : 0);
+        float* a = s->act_c.data() + (grad ? t * BU : 0);
+        const float* h_before = state(s->h, t);
+        const float* c_before = state(s->c, t);
+        float* h_after = state(s->h, t + 1);
+        float* c_after = state(s->c, t + 1);
+        // z_t = bias + x_t @ kernel + h_{t-1} @ recurrent_kernel: (B, D) @ (D, 4U) + (B, U) @ (U, 4U);
+        // h_{-1} = 0 adds nothing
+        if (D == 1) {  // an outer product: one loop is twice as fast as sgemm with K = 1 plus the bias copy
+            for (int64_t b = 0; b < B; ++b)
+                input_projection_row(G, px[b * T + t], kernel.data(), bias.defined() ? bias.data() : nullptr, z + b * G);
+        } else {
+            if (bias.defined())
+                for (int64_t b = 0; b < B; ++b) std::memcpy(z + b * G, bias.data(), static_cast<size_t>(G) * sizeof(float));
+            gemm(false, false, int(B), int(G), int(D), 1.0f, px + t * D, int(T * D), kernel.data(), int(G),
+                 bias.defined() ? 1.0f : 0.0f, z, int(G));
+        }
+        if (t > 0)
+            gemm(false, false, int(B), int(G), int(U), 1.0f, h_before, int(U), recurrent_kernel.data(), int(G), 1.0f,
+                 z, int(G));
         for (int64_t b = 0; b < B; ++b) {  // gates in place: [i f] = σ, g = act, o = σ
             float* zr = z + b * G;
             activate(recurrent_activation, zr, zr, 2 * U);
@@ -316,29 +342,27 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
                     std::memcpy(h_after + b * U, h_before + b * U, static_cast<size_t>(U) * sizeof(float));
                     std::memcpy(c_after + b * U, c_before + b * U, static_cast<size_t>(U) * sizeof(float));
                 }
+        if (return_sequences)  // y[b, t] = h_t
+            for (int64_t b = 0; b < B; ++b)
+                std::memcpy(y.data() + (b * T + t) * U, h_after + b * U, static_cast<size_t>(U) * sizeof(float));
     }
+    if (!return_sequences) std::memcpy(y.data(), state(s->h, T), static_cast<size_t>(BU) * sizeof(float));
 
-    Tensor y(return_sequences ? Shape{B, T, U} : Shape{B, U});
-    if (return_sequences) {
-        for (int64_t b = 0; b < B; ++b)
-            for (int64_t t = 0; t < T; ++t)
-                std::memcpy(y.data() + (b * T + t) * U, &s->h[(t + 1) * BU + b * U], static_cast<size_t>(U) * sizeof(float));
-    } else {
-        std::memcpy(y.data(), &s->h[T * BU], static_cast<size_t>(BU) * sizeof(float));
-    }
     Tensor h_out, c_out;
-    const auto last_state = [&](const Buffer& states) {  // states[T], (B, U)
-        return Tensor::from_vector(std::vector<float>(states.get() + T * BU, states.get() + (T + 1) * BU), {B, U});
+    const auto last_state = [&](FloatBuffer& states) {  // the state after the last step, (B, U)
+        Tensor t = Tensor::empty({B, U});
+        std::memcpy(t.data(), state(states, T), static_cast<size_t>(BU) * sizeof(float));
+        return t;
     };
     if (h_last) h_out = last_state(s->h);
     if (c_last) c_out = last_state(s->c);
 
-    if (tape::wants_grad({&x, &kernel, &recurrent_kernel, &bias})) {
+    if (grad) {
         y.attach_grad();
         if (h_last) h_out.attach_grad();
         if (c_last) c_out.attach_grad();
         auto slot = [](const Tensor& t) { return t.defined() && t.needs_grad() ? t.grad_slot() : GradSlot(); };
-        tape::record(kOp, [s, gy = y.grad_slot(), ghl = slot(h_out), gcl = slot(c_out), gx = slot(x),
+        tape::record(kLstmOp, [s, gy = y.grad_slot(), ghl = slot(h_out), gcl = slot(c_out), gx = slot(x),
                            gk = slot(kernel), gr = slot(recurrent_kernel), gb = slot(bias)] {
             backward(*s, gy, ghl, gcl, gx, gk, gr, gb);
         });

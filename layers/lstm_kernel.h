@@ -3,12 +3,14 @@
 // Computes exactly what the composed LSTM of layers/lstm.h computes (same equations, same Keras
 // masking), but as a single op with a hand-written backward (BPTT), because small recurrent
 // models spend their time on per-op overhead, allocation and tiny GEMMs rather than on FLOPs:
-//   forward   one GEMM for the input projection of all steps, one GEMM per step for the
-//             recurrence, the cell in vectorized loops over contiguous arrays (core/vmath.h);
-//   backward  one GEMM per step (dh_{t-1} = dz_t @ recurrent_kernelᵀ), then ONE GEMM per weight
-//             gradient over all steps, and one for dx.
-// Every buffer is allocated once per call. tests/test_fused_kernels.cpp checks it against the
-// reference cases, finite differences and the composed layer.
+//   forward   per step, the input projection and the recurrence (two GEMMs; a plain loop for the
+//             projection when D = 1), then the cell in vectorized loops over contiguous arrays
+//             (core/vmath.h); without a gradient only one step of scratch is kept;
+//   backward  per step, the cell in one fused loop and one GEMM (dh_{t-1} = dz_t @ recurrent_kernelᵀ),
+//             then ONE GEMM per weight gradient over all steps, and one for dx.
+// Every buffer is allocated once per call, from the thread's buffer cache (core/buffer.h).
+// tests/test_fused_kernels.cpp checks it against the reference cases, finite differences and the
+// composed layer.
 //
 //   Tensor h_last, c_last;
 //   Tensor y = tn::lstm_sequence(x, kernel, recurrent_kernel, bias, mask, tn::LstmActivation::tanh,
