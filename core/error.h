@@ -20,6 +20,15 @@ struct ValueError : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
 };
 
+// A model or checkpoint file that cannot be loaded: the message names the file and the problem
+// (io/model_format.h).
+struct FormatError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] inline void format_error(const std::string& file, const std::string& what) {
+    throw FormatError(file + ": " + what);
+}
 [[noreturn]] inline void shape_error(const std::string& op, const std::string& what) {
     throw ShapeError(op + ": " + what);
 }

@@ -22,6 +22,7 @@
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "examples/example_args.h"
+#include "examples/metrics.h"
 #include "io/model_format.h"
 #include "layers/attention.h"
 #include "layers/dense.h"
@@ -55,7 +56,7 @@ int run(int argc, char** argv) {
     const tn::Tensor x = tn::Tensor::uniform({samples, kTimeSteps, kInputDim}, 0.0f, 1.0f, rng);
     const tn::Tensor y = tn::Tensor::uniform({samples, kOutputDim}, 0.0f, 1.0f, rng);
 
-    nlohmann::ordered_json metrics = {{"example", "example_attention"}, {"epochs", args.epochs}, {"seed", args.seed},
+    tn::examples::Metrics metrics = {{"example", "example_attention"}, {"epochs", args.epochs}, {"seed", args.seed},
                                       {"samples", samples}};
     bool all_identical = true;
     for (const std::string score : {"luong", "bahdanau"}) {

@@ -31,6 +31,7 @@
 #include "examples/attention_probe.h"
 #include "examples/fine_tune.h"
 #include "examples/example_args.h"
+#include "examples/metrics.h"
 #include "io/gif.h"
 #include "io/heatmap.h"
 #include "layers/attention.h"
@@ -166,7 +167,7 @@ int run(int argc, char** argv) {
     // ---- figures ----
     const float val_mae = history.val_loss.back();
     const double wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    nlohmann::ordered_json metrics = {
+    tn::examples::Metrics metrics = {
         {"example", "find_max"},
         {"epochs", args.epochs},
         {"seed", args.seed},

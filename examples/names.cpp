@@ -27,6 +27,7 @@
 #include "core/tensor.h"
 #include "examples/attention_probe.h"
 #include "examples/example_args.h"
+#include "examples/metrics.h"
 #include "examples/example_data.h"
 #include "io/char_encoder.h"
 #include "io/colormap.h"
@@ -230,7 +231,7 @@ int run(int argc, char** argv) {
 
     // ---- report ----
     const double wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    nlohmann::ordered_json metrics = {
+    tn::examples::Metrics metrics = {
         {"example", "names"},
         {"data", data},
         {"class_names", all.class_names},
@@ -253,7 +254,7 @@ int run(int argc, char** argv) {
         {"mean_attention_from_end", mean_from_end},
         {"argmax_share_from_end", argmax_from_end},
         {"uniform_attention_last_letter", uniform_last},
-        {"mean_attention_last_letter_by_class", {last_letter_by_class[0], last_letter_by_class[1]}},
+        {"mean_attention_last_letter_by_class", std::vector<double>{last_letter_by_class[0], last_letter_by_class[1]}},
         {"heatmap", png_path},
         {"heatmap_names_correct", shown_correct},
         {"heatmap_names", picked.size()},

@@ -36,6 +36,7 @@
 #include "core/tensor.h"
 #include "examples/attention_probe.h"
 #include "examples/example_args.h"
+#include "examples/metrics.h"
 #include "examples/example_data.h"
 #include "io/attention_html.h"
 #include "io/text_dataset.h"
@@ -291,13 +292,13 @@ void write_page(tn::Model& model, const Corpus& c, const Options& opt, tn::PadSi
     tn::write_attention_html(page, path);
 }
 
-nlohmann::ordered_json model_json(const std::vector<RunResult>& runs, int64_t params) {
+tn::examples::Metrics model_json(const std::vector<RunResult>& runs, int64_t params) {
     const Summary s = summarize(runs);
-    nlohmann::ordered_json j = {{"params", params},
-                                {"max_accuracy_percent", s.max},
-                                {"mean_accuracy_percent", s.mean},
-                                {"std_accuracy_percent", s.std}};
-    nlohmann::ordered_json per_run = nlohmann::ordered_json::array();
+    tn::examples::Metrics j = {{"params", params},
+                               {"max_accuracy_percent", s.max},
+                               {"mean_accuracy_percent", s.mean},
+                               {"std_accuracy_percent", s.std}};
+    std::vector<tn::examples::Metrics> per_run;
     for (const RunResult& r : runs)
         per_run.push_back({{"best_test_accuracy", r.best_accuracy},
                            {"best_epoch", r.best_epoch},
@@ -404,7 +405,7 @@ int run(int argc, char** argv) {
         write_page(*page_model, c, opt, truncating, results[kinds.size() - 1].front(), html_path);  // attention: last
     }
     const double wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    nlohmann::ordered_json metrics = {
+    tn::examples::Metrics metrics = {
         {"example", "text_classifier"},
         {"data", opt.data},
         {"class_names", all.class_names},
@@ -429,7 +430,7 @@ int run(int argc, char** argv) {
         {"params_dense", params_dense},
         {"params_relative_gap", params_gap},
     };
-    nlohmann::ordered_json models = nlohmann::ordered_json::object();
+    tn::examples::Metrics models;
     for (size_t k = 0; k < kinds.size(); ++k)
         models[kinds[k]] = model_json(results[k], kinds[k] == "attention" ? params_attention : params_dense);
     metrics["models"] = models;

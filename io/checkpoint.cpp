@@ -9,18 +9,18 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "io/model_files.h"
 #include "io/model_format.h"
 #include "optim/loss.h"
 
 namespace tn {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
 const char* const kOptimizerGroup = "optimizer";
 
-[[noreturn]] void format_error(const std::string& file, const std::string& what) { throw FormatError(file + ": " + what); }
 
 // ---- random generator states, as 16-digit hex strings (JSON numbers lose bits past 2^53) ----
 

@@ -24,7 +24,6 @@
 #include <memory>
 #include <string>
 
-#include "io/model_files.h"
 #include "layers/model.h"
 
 namespace tn {

@@ -14,7 +14,7 @@
 
 namespace tn {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -37,7 +37,6 @@ uint32_t read_u32_le(const std::string& bytes, size_t offset) {
     return b(0) | (b(1) << 8) | (b(2) << 16) | (b(3) << 24);
 }
 
-[[noreturn]] void format_error(const std::string& file, const std::string& what) { throw FormatError(file + ": " + what); }
 
 json parse_json(const std::string& text, const std::string& file) {
     const json::parser_callback_t limit_depth = [&file](int depth, json::parse_event_t, json&) {

@@ -28,14 +28,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"  // tn::FormatError
 #include "core/tensor.h"
 
 namespace tn {
-
-// A model or checkpoint file that cannot be loaded: the message names the file and the problem.
-struct FormatError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 inline constexpr const char* kTapenetVersion = "0.1.0";  // written as generatedBy "tapenet 0.1.0"
 inline constexpr int kFormatVersion = 1;                 // userDefinedMetadata.tapenet.format_version
@@ -64,18 +60,18 @@ int64_t entry_integer(const WeightEntry& entry, const std::string& file);
 // described above. `tapenet_extra` keys join userDefinedMetadata.tapenet (checkpoints put their
 // epoch there). Returns the name of the weights file written (relative to model.json's directory).
 std::string write_model_files(const std::string& path, nlohmann::ordered_json model_json,
-                              const std::vector<WeightEntry>& weights, const nlohmann::json& tapenet_extra);
+                              const std::vector<WeightEntry>& weights, const nlohmann::ordered_json& tapenet_extra);
 
 // What read_model_files found.
 struct ModelFiles {
     std::string path;                       // model.json as given
-    nlohmann::json model_json;              // the whole parsed file
+    nlohmann::ordered_json model_json;              // the whole parsed file
     std::vector<WeightEntry> weights;       // every manifest entry in order, with its bytes
     std::vector<std::string> weight_files;  // the manifest's paths, resolved against model.json's directory
     int64_t weights_bytes = 0;              // their total size
     uint32_t weights_crc32 = 0;             // computed over all of them, in manifest order
     int format_version = 0;                 // 0: no tapenet block (a file from TF.js or a converter)
-    nlohmann::json tapenet;                 // userDefinedMetadata.tapenet, or null
+    nlohmann::ordered_json tapenet;                 // userDefinedMetadata.tapenet, or null
 };
 
 ModelFiles read_model_files(const std::string& path);

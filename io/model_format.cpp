@@ -11,6 +11,7 @@
 #include "layers/dense.h"
 #include "layers/embedding.h"
 #include "layers/lstm.h"
+#include "io/model_files.h"
 #include "layers/registry.h"
 
 namespace tn {
@@ -21,7 +22,6 @@ namespace {
 
 const std::string kGeneratedBy = std::string("tapenet ") + kTapenetVersion;
 
-[[noreturn]] void format_error(const std::string& file, const std::string& what) { throw FormatError(file + ": " + what); }
 
 // ---- writing: Keras layer configs ----
 

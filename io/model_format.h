@@ -20,10 +20,14 @@
 #include <memory>
 #include <string>
 
-#include "io/model_files.h"
+#include <nlohmann/json_fwd.hpp>
+
 #include "layers/model.h"
 
 namespace tn {
+
+struct ModelFiles;   // io/model_files.h
+struct WeightEntry;
 
 // Writes the model's architecture and weights. The model must be built (build(), fit() or a
 // forward pass). Throws a tn::ValueError for an unbuilt model or a non-finite weight (naming it),

@@ -1,4 +1,6 @@
 #include "layers/attention.h"
+
+#include <nlohmann/json.hpp>
 #include "layers/attention_kernel.h"
 
 #include <limits>

@@ -1,5 +1,7 @@
 #include "layers/dense.h"
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "core/ops.h"
 #include "layers/initializers.h"

@@ -1,5 +1,7 @@
 #include "layers/dropout.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <sstream>
 

@@ -1,5 +1,7 @@
 #include "layers/embedding.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <sstream>
 

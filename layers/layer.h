@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // config() is defined where nlohmann/json.hpp is included
 
 #include "core/tensor.h"
 
 namespace tn {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 class Rng;
 

@@ -1,4 +1,6 @@
 #include "layers/lstm.h"
+
+#include <nlohmann/json.hpp>
 #include "layers/lstm_kernel.h"
 
 #include "core/error.h"

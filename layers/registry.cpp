@@ -1,5 +1,7 @@
 #include "layers/registry.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 
 #include "core/error.h"

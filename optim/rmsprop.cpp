@@ -1,5 +1,7 @@
 #include "optim/rmsprop.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 
 namespace tn {
@@ -10,8 +12,8 @@ RMSprop::RMSprop(RmspropOptions options)
     require(options.epsilon >= 0 && std::isfinite(options.epsilon), "epsilon", ">= 0", options.epsilon);
 }
 
-nlohmann::json RMSprop::config() const {
-    nlohmann::json j = Optimizer::config();
+nlohmann::ordered_json RMSprop::config() const {
+    nlohmann::ordered_json j = Optimizer::config();
     j["rho"] = options_.rho;
     j["epsilon"] = options_.epsilon;
     return j;

@@ -1,5 +1,7 @@
 #include "optim/sgd.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 
 namespace tn {
@@ -8,8 +10,8 @@ SGD::SGD(SgdOptions options) : Optimizer("SGD", options.learning_rate, options.g
     require(options.momentum >= 0 && options.momentum <= 1, "momentum", "in [0, 1]", options.momentum);
 }
 
-nlohmann::json SGD::config() const {
-    nlohmann::json j = Optimizer::config();
+nlohmann::ordered_json SGD::config() const {
+    nlohmann::ordered_json j = Optimizer::config();
     j["momentum"] = options_.momentum;
     j["nesterov"] = options_.nesterov;
     return j;

@@ -16,7 +16,7 @@
 
 namespace tn::testing {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 inline std::string reference_dir() {
     const char* env = std::getenv("TAPENET_REFERENCE_DIR");

@@ -26,62 +26,17 @@
 #include "io/heatmap.h"
 #include "io/model_format.h"
 #include "layers/attention.h"
+#include "tests/test_util.h"
+
+using tn::testing::RunOutput;
+using tn::testing::TempDir;
+using tn::testing::read_json;
+using tn::testing::run_example;
+using tn::read_file;
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string bin_dir() {
-    const char* dir = std::getenv("TAPENET_BIN_DIR");
-    return dir && *dir ? dir : "build/bin";
-}
-
-// A fresh, empty folder for one test; removed when the test ends.
-struct TempDir {
-    fs::path path;
-    explicit TempDir(const std::string& name)
-        : path(fs::temp_directory_path() / ("tapenet_test_examples_" + std::to_string(::getpid()) + "_" + name)) {
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-struct Run {
-    int status = -1;  // the exit status, -1 if the process did not exit normally
-    std::string out, err;
-};
-
-// Runs bin_dir()/name with the arguments (one BLAS thread), capturing stdout and stderr.
-Run run_example(const std::string& name, const std::string& args, const TempDir& tmp) {
-    const std::string binary = bin_dir() + "/" + name;
-    REQUIRE_MESSAGE(fs::exists(binary), binary << " does not exist: build it first (make examples), or set TAPENET_BIN_DIR");
-    const std::string out = tmp / (name + ".stdout"), err = tmp / (name + ".stderr");
-    const std::string command =
-        "OPENBLAS_NUM_THREADS=1 '" + binary + "' " + args + " >'" + out + "' 2>'" + err + "'";
-    const int raw = std::system(command.c_str());
-    Run r;
-    if (raw != -1 && WIFEXITED(raw)) r.status = WEXITSTATUS(raw);
-    r.out = read_text(out);
-    r.err = read_text(err);
-    return r;
-}
-
-nlohmann::json read_json(const std::string& path) {
-    REQUIRE_MESSAGE(fs::exists(path), path << " was not written");
-    return nlohmann::json::parse(read_text(path));
-}
 
 struct Png {
     int width = 0, height = 0;
@@ -142,7 +97,7 @@ tn::Rgb cell(const Png& png, const tn::HeatmapLayout& layout, int panel, int r, 
 void check_bad_flag(const std::string& name, const std::string& args, const std::string& message, const TempDir& tmp) {
     CAPTURE(name);
     CAPTURE(args);
-    const Run r = run_example(name, args, tmp);
+    const RunOutput r = run_example(name, args, tmp);
     CHECK(r.status == 2);
     CHECK(r.out.empty());
     CHECK(r.err == name + ": " + message + "\n");
@@ -153,13 +108,13 @@ void check_bad_flag(const std::string& name, const std::string& args, const std:
 TEST_CASE("examples: add_two_numbers trains briefly and writes its heatmaps, GIF and metrics") {
     TempDir tmp("add_two_numbers");
     const std::string out = tmp / "run";
-    const Run r = run_example("add_two_numbers", "--epochs 2 --train 192 --val 64 --seed 3 --out '" + out + "'", tmp);
+    const RunOutput r = run_example("add_two_numbers", "--epochs 2 --train 192 --val 64 --seed 3 --out '" + out + "'", tmp);
     INFO(r.err);
     REQUIRE(r.status == 0);
     CHECK(r.out.find("Total params: 86,629") != std::string::npos);  // LSTM 40,800 + Attention 45,700 + Dense 129
     CHECK(r.out.find(out + "/attention.gif") != std::string::npos);
 
-    const nlohmann::json m = read_json(out + "/metrics.json");
+    const nlohmann::ordered_json m = read_json(out + "/metrics.json");
     CHECK(m["epochs"] == 2);
     CHECK(m["train_samples"] == 192);
     CHECK(m["val_samples"] == 64);
@@ -198,21 +153,21 @@ TEST_CASE("examples: add_two_numbers is reproducible from its seed") {
     const std::string args = "--epochs 1 --train 128 --val 64 --verbose 0 --seed 11 --out '";
     REQUIRE(run_example("add_two_numbers", args + (tmp / "a") + "'", tmp).status == 0);
     REQUIRE(run_example("add_two_numbers", args + (tmp / "b") + "'", tmp).status == 0);
-    const nlohmann::json a = read_json(tmp / "a/metrics.json"), b = read_json(tmp / "b/metrics.json");
+    const nlohmann::ordered_json a = read_json(tmp / "a/metrics.json"), b = read_json(tmp / "b/metrics.json");
     CHECK(a["val_mae"] == b["val_mae"]);
     CHECK(a["history"] == b["history"]);
-    CHECK(read_text(tmp / "a/epoch_001.png") == read_text(tmp / "b/epoch_001.png"));
+    CHECK(read_file(tmp / "a/epoch_001.png") == read_file(tmp / "b/epoch_001.png"));
 }
 
 TEST_CASE("examples: find_max draws attention, its argmax and the true argmax") {
     TempDir tmp("find_max");
     const std::string out = tmp / "run";
-    const Run r = run_example("find_max", "--epochs 1 --train 96 --val 40 --cell-px 12 --out '" + out + "'", tmp);
+    const RunOutput r = run_example("find_max", "--epochs 1 --train 96 --val 40 --cell-px 12 --out '" + out + "'", tmp);
     INFO(r.err);
     REQUIRE(r.status == 0);
     CHECK(r.out.find("Total params: 115,841") != std::string::npos);  // LSTM 66,560 + Attention 49,152 + Dense 129
 
-    const nlohmann::json m = read_json(out + "/metrics.json");
+    const nlohmann::ordered_json m = read_json(out + "/metrics.json");
     CHECK(m["epochs"] == 1);
     CHECK(m["val_samples"] == 40);
     const double accuracy = m["val_argmax_accuracy"].get<double>();
@@ -251,14 +206,14 @@ TEST_CASE("examples: find_max draws attention, its argmax and the true argmax") 
 TEST_CASE("examples: example_attention saves, loads and predicts bit-identically for both scores") {
     TempDir tmp("example_attention");
     const std::string out = tmp / "run";
-    const Run r = run_example("example_attention", "--epochs 2 --train 20 --out '" + out + "'", tmp);
+    const RunOutput r = run_example("example_attention", "--epochs 2 --train 20 --out '" + out + "'", tmp);
     INFO(r.err);
     REQUIRE(r.status == 0);
     size_t successes = 0;
     for (size_t at = r.out.find("Success.\n"); at != std::string::npos; at = r.out.find("Success.\n", at + 1)) ++successes;
     CHECK(successes == 2);
 
-    const nlohmann::json m = read_json(out + "/metrics.json");
+    const nlohmann::ordered_json m = read_json(out + "/metrics.json");
     for (const std::string score : {"luong", "bahdanau"}) {
         CAPTURE(score);
         CHECK(m[score]["predictions_bit_identical"] == true);
@@ -292,7 +247,7 @@ TEST_CASE("examples: a bad command line exits with status 2 and one clear line")
         if (name == "find_max")
             check_bad_flag(name, "--optimizer sgd", "--optimizer expects rmsprop or adam, got 'sgd'", tmp);
 
-        const Run help = run_example(name, "--help", tmp);
+        const RunOutput help = run_example(name, "--help", tmp);
         CHECK(help.status == 0);
         for (const char* flag : {"--epochs N", "--seed N", "--out DIR", "--threads N", "--train N"})
             CHECK(help.out.find(flag) != std::string::npos);
@@ -302,7 +257,7 @@ TEST_CASE("examples: a bad command line exits with status 2 and one clear line")
 TEST_CASE("examples: an output folder that cannot be created is a one-line error, status 1") {
     TempDir tmp("bad_out");
     std::ofstream(tmp / "file") << "not a folder";
-    const Run r = run_example("add_two_numbers", "--epochs 1 --train 8 --val 8 --out '" + (tmp / "file/sub") + "'", tmp);
+    const RunOutput r = run_example("add_two_numbers", "--epochs 1 --train 8 --val 8 --out '" + (tmp / "file/sub") + "'", tmp);
     CHECK(r.status == 1);
     CHECK(r.err.rfind("add_two_numbers: error: cannot create the output folder '" + (tmp / "file/sub") + "'", 0) == 0);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);

@@ -18,6 +18,9 @@
 #include "io/gif.h"
 #include "io/heatmap.h"
 #include "io/image.h"
+#include "tests/test_util.h"
+
+using tn::testing::TempDir;
 
 using namespace tn;
 
@@ -29,21 +32,6 @@ struct doctest::StringMaker<Rgb> {
 };
 
 namespace {
-
-// A scratch directory removed at the end of the test case.
-struct TempDir {
-    std::filesystem::path path;
-    explicit TempDir(const std::string& name)
-        : path(std::filesystem::temp_directory_path() / ("tapenet_test_" + name + "_" + std::to_string(::getpid()))) {
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 // A PNG decoded by stb_image into RGB bytes.
 struct Decoded {
@@ -138,7 +126,7 @@ TEST_CASE("heatmap PNG: size as laid out, cells in the colormap's exact colors")
     style.title = "Epoch 007 / 20";
     const std::vector<HeatmapPanel> panels = {panel("attention", 3, 4, a), b};
     const HeatmapLayout layout = layout_heatmap(panels, style);
-    const std::string path = dir.file("figure.png");
+    const std::string path = (dir / "figure.png");
     write_png(render_heatmap(panels, style), path);
     const Decoded png = decode_png(path);
 
@@ -211,8 +199,8 @@ TEST_CASE("heatmap labels: column letters and per-row text on the right") {
     p.row_labels = {"p=0.93", "p=0.07"};
     const HeatmapLayout layout = layout_heatmap({p}, style);
     CHECK(layout.width > plain_width + 30);  // room for "p=0.93"
-    write_png(render_heatmap({p}, style), dir.file("labels.png"));
-    const Decoded png = decode_png(dir.file("labels.png"));
+    write_png(render_heatmap({p}, style), (dir / "labels.png"));
+    const Decoded png = decode_png((dir / "labels.png"));
     const Rect& m = layout.matrices[0];
     // Row text sits between the matrix and the colorbar, on the row's band.
     const Rect row0{m.x + m.w + 2, m.y + 1, layout.colorbars[0].x - (m.x + m.w + 2), 19};
@@ -234,8 +222,8 @@ TEST_CASE("heatmap without a font: the image is still written, with no text") {
     style.font = &missing;
     const HeatmapPanel p = panel("attention", 2, 2, {0, 1, 1, 0});
     const HeatmapLayout layout = layout_heatmap({p}, style);
-    write_png(render_heatmap({p}, style), dir.file("nofont.png"));
-    const Decoded png = decode_png(dir.file("nofont.png"));
+    write_png(render_heatmap({p}, style), (dir / "nofont.png"));
+    const Decoded png = decode_png((dir / "nofont.png"));
     CHECK(png.width == layout.width);
     CHECK(dark_pixels(png, layout.title) == 0);
     const auto [x, y] = cell_centre(layout.matrices[0], 20, 0, 1);
@@ -298,7 +286,7 @@ TEST_CASE("heatmap GIF: frames, size, delay, loop and colors survive giflib's de
         frames.push_back(render_heatmap({panel("attention", 3, 5, v)}, style));
     }
     const HeatmapLayout layout = layout_heatmap({panel("attention", 3, 5, std::vector<float>(15))}, style);
-    const std::string path = dir.file("anim.gif");
+    const std::string path = (dir / "anim.gif");
     write_gif(frames, path, 25, "hot");
 
     int error = 0;
@@ -339,13 +327,13 @@ TEST_CASE("heatmap GIF: frames, size, delay, loop and colors survive giflib's de
     DGifCloseFile(gif, &error);
 
     // A frame of another size, or a bad delay, is refused.
-    GifWriter writer(dir.file("mixed.gif"), 10);
+    GifWriter writer((dir / "mixed.gif"), 10);
     writer.add_frame(Image(8, 8));
     CHECK_THROWS_AS(writer.add_frame(Image(9, 8)), ValueError);
     writer.finish();
     CHECK(writer.frame_count() == 1);
-    CHECK_THROWS_AS(GifWriter(dir.file("bad.gif"), -1), ValueError);
-    CHECK_THROWS_AS(write_gif({}, dir.file("none.gif"), 10), ValueError);
+    CHECK_THROWS_AS(GifWriter((dir / "bad.gif"), -1), ValueError);
+    CHECK_THROWS_AS(write_gif({}, (dir / "none.gif"), 10), ValueError);
 }
 
 TEST_CASE("heatmap GIF palette: colormap entries plus grays") {

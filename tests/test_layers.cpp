@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "core/gradcheck.h"
 #include "core/ops.h"
@@ -25,6 +27,9 @@
 #include "layers/lstm.h"
 #include "layers/registry.h"
 #include "layers/summary.h"
+#include "tests/test_util.h"
+
+using tn::testing::contains;
 
 namespace tn {
 namespace {
@@ -83,7 +88,6 @@ std::string message_of(F&& f) {
     return {};
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // ---------------------------------------------------------------------------------------------
 // Independent references in double precision: plain loops over the Keras equations.

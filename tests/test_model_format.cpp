@@ -19,6 +19,7 @@
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
 #include "io/crc32.h"
+#include "io/model_files.h"
 #include "io/model_format.h"
 #include "layers/attention.h"
 #include "layers/dense.h"
@@ -29,24 +30,17 @@
 #include "optim/adam.h"
 #include "optim/sgd.h"
 #include "tests/reference.h"
+#include "tests/test_util.h"
+
+using tn::testing::TempDir;
+using tn::testing::contains;
+using tn::testing::read_json;
 
 using namespace tn;
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh directory under /tmp, removed with everything in it at the end of the test.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/tapenet_format_XXXXXX";
-        REQUIRE(::mkdtemp(tmpl) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
 // Lowers this process' file-size limit (RLIMIT_FSIZE) so that writes past `bytes` fail with EFBIG:
 // a real disk-full-like failure in the middle of a save, with no test hook in the library.
@@ -66,9 +60,7 @@ struct FileSizeLimit {
     }
 };
 
-std::string read_text(const std::string& path) { return read_file(path); }
 void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
-json read_json(const std::string& path) { return json::parse(read_file(path)); }
 void write_json(const std::string& path, const json& j) { write_text(path, j.dump(1)); }
 
 // Files in dir whose name ends in ".bin".
@@ -131,7 +123,6 @@ std::string load_error(const std::string& path) {
     return "";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 // The model.json + weights of small_model saved into `dir`; returns the model.json path.
 std::string save_small(const TempDir& dir) {
@@ -192,7 +183,7 @@ TEST_CASE("save_model writes exactly the format example of docs/format.md (bytes
     CHECK(weights_file == "model.weights.bb2d46e5.bin");  // a fresh name per save, with the CRC in it
     saved["weightsManifest"][0]["paths"] = want["weightsManifest"][0]["paths"];
     CHECK_MESSAGE(saved == want, "saved:\n" << saved.dump(1));
-    CHECK(read_text(dir / weights_file) == read_text(fixture + "/weights.bin"));
+    CHECK(read_file(dir / weights_file) == read_file(fixture + "/weights.bin"));
 }
 
 TEST_CASE("round trip: Luong, Bahdanau and the keras-attention README model predict bit-identically") {
@@ -258,7 +249,7 @@ TEST_CASE("atomic save: a new weights file per save, the old one removed only af
     const auto second = bin_files(dir.path);
     REQUIRE(second.size() == 1);
     CHECK(second[0] != first[0]);
-    const std::string bytes = read_text(dir / second[0]);
+    const std::string bytes = read_file(dir / second[0]);
     CHECK(second[0] == "model.weights." + crc32_hex(crc32(bytes.data(), bytes.size())) + ".1.bin");
 
     auto b = small_model();
@@ -321,7 +312,7 @@ TEST_CASE("bad files: every problem is a FormatError naming the file and what is
     const std::string path = save_small(dir);
     const json good = read_json(path);
     const std::string weights = weights_path(path);
-    const std::string good_bytes = read_text(weights);
+    const std::string good_bytes = read_file(weights);
 
     // Rewrites model.json with `edit` applied, checks the load error, then restores the good files.
     auto check_json = [&](const std::function<void(json&)>& edit, const std::vector<std::string>& parts) {
@@ -460,7 +451,7 @@ TEST_CASE("TF.js variants of the format load and predict the same") {
     });
     {
         // Manifest order differs from layer order: dense bias before dense kernel, bytes likewise.
-        const std::string bytes = read_text(fixture + "/weights.bin");  // floats: 48 + 64 + 16 + 8 + 2
+        const std::string bytes = read_file(fixture + "/weights.bin");  // floats: 48 + 64 + 16 + 8 + 2
         write_text(dir / "reordered.bin", bytes.substr(0, 4 * 128) + bytes.substr(4 * 136, 8) + bytes.substr(4 * 128, 32));
         check_variant("manifest order differs from layer order", [&](json& j) {
             json& w = j["weightsManifest"][0]["weights"];
@@ -634,7 +625,7 @@ TEST_CASE("checkpoint errors: wrong optimizer, a broken optimizer group, nothing
     json j = read_json(path);
     json& w = j["weightsManifest"][0]["weights"];
     const std::string bin = weights_path(path);
-    std::string bytes = read_text(bin);
+    std::string bytes = read_file(bin);
     const int64_t last = shape_numel(w.back()["shape"].get<Shape>());
     bytes.resize(bytes.size() - 4 * last);
     w.erase(w.size() - 1);

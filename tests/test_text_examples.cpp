@@ -25,6 +25,12 @@
 #include "io/attention_html.h"
 #include "io/text_dataset.h"
 #include "io/tokenizer.h"
+#include "tests/test_util.h"
+
+using tn::testing::RunOutput;
+using tn::testing::TempDir;
+using tn::testing::read_json;
+using tn::testing::run_example;
 
 using namespace tn;
 namespace fs = std::filesystem;
@@ -39,52 +45,6 @@ size_t count_of(const std::string& haystack, const std::string& needle) {
     return n;
 }
 
-// A fresh, empty folder under the system's temp folder (removed by the destructor).
-struct TempDir {
-    fs::path path;
-    explicit TempDir(const std::string& tag) {
-        path = fs::temp_directory_path() / ("tapenet_" + tag + "_" + std::to_string(::getpid()));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string str() const { return path.string(); }
-};
-
-// What running an example printed, and its exit status.
-struct RunOutput {
-    int status = -1;
-    std::string out, err;
-};
-
-// The example binary `name`: in $TAPENET_BIN_DIR (what make test sets, as for tests/test_examples.cpp),
-// else beside the build this test binary belongs to (BUILD/tests/tapenet_tests -> BUILD/bin).
-std::string example_binary(const std::string& name) {
-    const char* env = std::getenv("TAPENET_BIN_DIR");
-    const fs::path dir = env && *env ? fs::path(env) : fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "bin";
-    const fs::path bin = dir / name;
-    REQUIRE_MESSAGE(fs::exists(bin), bin.string() << " is missing: build the examples first (make, or make examples)");
-    return bin.string();
-}
-
-// Runs an example from the repository root (where the fixture paths start) with its output
-// captured in files of `dir`. One BLAS thread, as the rest of the suite.
-RunOutput run_example(const std::string& name, const std::string& args, const TempDir& dir) {
-    const std::string out = dir.str() + "/stdout.txt", err = dir.str() + "/stderr.txt";
-    const std::string command =
-        "OPENBLAS_NUM_THREADS=1 " + example_binary(name) + " " + args + " >" + out + " 2>" + err;
-    const int raw = std::system(command.c_str());
-    RunOutput r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.out = tn::read_file(out);
-    r.err = tn::read_file(err);
-    return r;
-}
-
-nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(tn::read_file(path)); }
 
 AttentionPage two_text_page() {
     AttentionPage page;
@@ -235,7 +195,7 @@ TEST_CASE("text_classifier: a brief run on the mail fixture writes metrics.json 
     tokenizer.fit(train.texts());
     const int64_t v = tokenizer.vocab_size();
     const int64_t attention_params = v * 32 + 53200 + 35600 + 129, dense_params = v * 32 + 53200 + 35350 + 351;
-    const nlohmann::json m = read_json(dir.str() + "/out/metrics.json");
+    const nlohmann::ordered_json m = read_json(dir.str() + "/out/metrics.json");
     CHECK(m["vocab_size"] == v);
     CHECK(m["params_attention"] == attention_params);
     CHECK(m["params_dense"] == dense_params);
@@ -245,10 +205,10 @@ TEST_CASE("text_classifier: a brief run on the mail fixture writes metrics.json 
           doctest::Approx(100.0 * double(std::max(counts[0], counts[1])) / double(test.size())));
     CHECK(m["texts_without_words"] == 1);  // ham/09.txt is empty (in the training or the test set)
     for (const char* kind : {"dense", "attention"}) {
-        const nlohmann::json& model = m["models"][kind];
+        const nlohmann::ordered_json& model = m["models"][kind];
         REQUIRE(model["runs"].size() == 2);
         double best_max = 0;
-        for (const nlohmann::json& run : model["runs"]) {
+        for (const nlohmann::ordered_json& run : model["runs"]) {
             const std::vector<double> per_epoch = run["test_accuracy_per_epoch"];
             REQUIRE(per_epoch.size() == 2);
             const double best = *std::max_element(per_epoch.begin(), per_epoch.end());
@@ -307,7 +267,7 @@ TEST_CASE("names: a brief run on names whose last letter tells the class beats t
     const auto [train, test] = train_test_split(load_name_lists(data), 0.2, 7);  // 7: the default seed
     const std::vector<size_t> counts = test.class_counts();
     const double majority = double(std::max(counts[0], counts[1])) / double(test.size());
-    const nlohmann::json m = read_json(dir.str() + "/out/metrics.json");
+    const nlohmann::ordered_json m = read_json(dir.str() + "/out/metrics.json");
     CHECK(m["test_size"] == 16);
     CHECK(m["majority_rate"].get<double>() == doctest::Approx(majority));
     CHECK(m["heatmap_names"] == 6);
