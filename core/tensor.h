@@ -54,7 +54,8 @@ public:
 
     // ---- creation ----
     // Uninitialized values: for op outputs that are written in full before anything reads them.
-    static Tensor empty(Shape shape);    static Tensor zeros(Shape shape);
+    static Tensor empty(Shape shape);
+    static Tensor zeros(Shape shape);
     static Tensor ones(Shape shape);
     static Tensor full(Shape shape, float value);
     static Tensor from_vector(std::vector<float> values, Shape shape);

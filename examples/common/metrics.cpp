@@ -49,6 +49,7 @@ MetricValue& Metrics::operator[](const std::string& key) {
 
 std::string Metrics::json() const { return object_text(entries_); }
 
+// The values were rendered compact as they were set; one parse re-indents the whole object.
 std::string Metrics::pretty() const { return nlohmann::ordered_json::parse(json()).dump(2); }
 
 std::string write_metrics(const std::string& dir, const Metrics& metrics) {
