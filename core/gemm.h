@@ -8,8 +8,4 @@ namespace tn {
 void gemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,
           const float* b, int ldb, float beta, float* c, int ldc);
 
-// Number of threads OpenBLAS uses (tapenet's one threading scheme: see docs/architecture.md).
-void set_num_threads(int n);
-int num_threads();
-
 }  // namespace tn

@@ -35,6 +35,7 @@
 #include "core/buffer.h"
 #include "core/error.h"
 #include "core/gemm.h"
+#include "core/parallel.h"
 #include "core/tape.h"
 #include "core/vmath.h"
 #include "layers/mask.h"
@@ -44,6 +45,8 @@ namespace tn {
 namespace {
 
 constexpr const char* kLstmOp = "lstm_sequence";
+// Fewer rows per thread than this make the per-step products too thin to pay for the hand-off.
+constexpr int64_t kMinRowsPerThread = 8;
 
 struct NamedActivation {
     const char* name;
@@ -190,56 +193,69 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
     const int64_t B = s.B, T = s.T, D = s.D, U = s.U, G = 4 * U, BU = B * U;
 
     FloatBuffer dZ(T * B * G);
-    std::vector<float> dh(BU, 0.0f), dh_prev(BU), dc(BU, 0.0f), dc_prev(BU);
     const CellBackwardRow cell_backward = cell_backward_for(s.act, s.rec_act);
-    float* gb = gbias ? gbias->acc(G) : nullptr;
-    if (h_has) std::copy(gh_last->g.begin(), gh_last->g.end(), dh.begin());
-    if (c_has) std::copy(gc_last->g.begin(), gc_last->g.end(), dc.begin());
-    if (y_has && !s.return_sequences)
-        for (int64_t k = 0; k < BU; ++k) dh[k] += gy->g[k];
+    // d bias = column sums of dZ, summed by each part over its rows (while dz is in cache) into
+    // db_parts[b0], then over the parts in row order, so the sum does not depend on timing.
+    std::vector<std::vector<float>> db_parts(gbias ? B : 0);
+    // Backward through time, rows [b0, b1) at a time: like the forward, the rows are independent
+    // until the weight gradients, which are summed over all rows after.
+    parallel_for(B, kMinRowsPerThread, [&](int64_t b0, int64_t b1) {
+        const int64_t rows = b1 - b0, RU = rows * U;
+        std::vector<float> dh(RU, 0.0f), dh_prev(RU), dc(RU, 0.0f), dc_prev(RU);
+        std::vector<float> db(gbias ? G : 0, 0.0f);  // this part's d bias
+        if (h_has) std::copy_n(gh_last->g.begin() + b0 * U, RU, dh.begin());
+        if (c_has) std::copy_n(gc_last->g.begin() + b0 * U, RU, dc.begin());
+        if (y_has && !s.return_sequences)
+            for (int64_t k = 0; k < RU; ++k) dh[k] += gy->g[b0 * U + k];
 
-    for (int64_t t = T - 1; t >= 0; --t) {
-        if (y_has && s.return_sequences) {  // y is (B, T, U): step t of row b
-            const float* gy_t = gy->g.data() + t * U;
-            for (int64_t b = 0; b < B; ++b) {
-                float* dh_row = &dh[b * U];
-                const float* gy_row = gy_t + b * T * U;
+        for (int64_t t = T - 1; t >= 0; --t) {
+            if (y_has && s.return_sequences) {  // y is (B, T, U): step t of row b
+                for (int64_t r = 0; r < rows; ++r) {
+                    float* dh_row = &dh[r * U];
+                    const float* gy_row = gy->g.data() + ((b0 + r) * T + t) * U;
 #pragma omp simd
-                for (int64_t u = 0; u < U; ++u) dh_row[u] += gy_row[u];
+                    for (int64_t u = 0; u < U; ++u) dh_row[u] += gy_row[u];
+                }
             }
-        }
 
-        const float* gate = &s.gates[t * B * G];
-        const float* a = &s.act_c[t * BU];
-        const float* c_before = &s.c[t * BU];
-        float* dz = &dZ[t * B * G];
-        for (int64_t b = 0; b < B; ++b)
-            cell_backward(U, gate + b * G, a + b * U, c_before + b * U, &dh[b * U], &dc[b * U], dz + b * G,
-                          &dc_prev[b * U]);
-        // Masked rows pass dh and dc straight through to the previous step.
-        float beta = 0.0f;
-        if (!s.mask.empty()) {
-            std::fill(dh_prev.begin(), dh_prev.end(), 0.0f);
-            beta = 1.0f;
-            for (int64_t b = 0; b < B; ++b) {
-                if (s.mask[b * T + t] != 0.0f) continue;
-                std::fill(dz + b * G, dz + (b + 1) * G, 0.0f);
-                std::copy(&dh[b * U], &dh[(b + 1) * U], &dh_prev[b * U]);
-                std::copy(&dc[b * U], &dc[(b + 1) * U], &dc_prev[b * U]);
+            const float* gate = &s.gates[(t * B + b0) * G];
+            const float* a = &s.act_c[t * BU + b0 * U];
+            const float* c_before = &s.c[t * BU + b0 * U];
+            float* dz = &dZ[(t * B + b0) * G];
+            for (int64_t r = 0; r < rows; ++r)
+                cell_backward(U, gate + r * G, a + r * U, c_before + r * U, &dh[r * U], &dc[r * U], dz + r * G,
+                              &dc_prev[r * U]);
+            // Masked rows pass dh and dc straight through to the previous step.
+            float beta = 0.0f;
+            if (!s.mask.empty()) {
+                std::fill(dh_prev.begin(), dh_prev.end(), 0.0f);
+                beta = 1.0f;
+                for (int64_t r = 0; r < rows; ++r) {
+                    if (s.mask[(b0 + r) * T + t] != 0.0f) continue;
+                    std::fill(dz + r * G, dz + (r + 1) * G, 0.0f);
+                    std::copy(&dh[r * U], &dh[(r + 1) * U], &dh_prev[r * U]);
+                    std::copy(&dc[r * U], &dc[(r + 1) * U], &dc_prev[r * U]);
+                }
             }
-        }
-        if (gb)  // d bias += column sums of dz, while dz is in cache
-            for (int64_t b = 0; b < B; ++b) {
-                const float* dz_row = dz + b * G;
+            if (gbias)
+                for (int64_t r = 0; r < rows; ++r) {
+                    const float* dz_row = dz + r * G;
 #pragma omp simd
-                for (int64_t j = 0; j < G; ++j) gb[j] += dz_row[j];
-            }
-        // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (B, 4U) @ (4U, U); not needed for the initial state
-        if (t > 0)
-            gemm(false, true, int(B), int(U), int(G), 1.0f, dz, int(G), s.recurrent_kernel.data(), int(G), beta,
-                 dh_prev.data(), int(U));
-        dh.swap(dh_prev);
-        dc.swap(dc_prev);
+                    for (int64_t j = 0; j < G; ++j) db[j] += dz_row[j];
+                }
+            // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (B, 4U) @ (4U, U); not needed for the initial state
+            if (t > 0)
+                gemm(false, true, int(rows), int(U), int(G), 1.0f, dz, int(G), s.recurrent_kernel.data(), int(G), beta,
+                     dh_prev.data(), int(U));
+            dh.swap(dh_prev);
+            dc.swap(dc_prev);
+        }
+        if (gbias) db_parts[b0] = std::move(db);
+    });
+    if (gbias) {
+        float* gb = gbias->acc(G);
+        for (const std::vector<float>& db : db_parts)
+            for (size_t j = 0; j < db.size(); ++j) gb[j] += db[j];
     }
 
     const int rows = int(T * B);
@@ -300,52 +316,58 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
 
     Tensor y = Tensor::empty(return_sequences ? Shape{B, T, U} : Shape{B, U});
     const float* px = x.data();
-    for (int64_t t = 0; t < T; ++t) {
-        float* z = s->gates.data() + (grad ? t * B * G : 0);
-        float* a = s->act_c.data() + (grad ? t * BU : 0);
-        const float* h_before = state(s->h, t);
-        const float* c_before = state(s->c, t);
-        float* h_after = state(s->h, t + 1);
-        float* c_after = state(s->c, t + 1);
-        // z_t = bias + x_t @ kernel + h_{t-1} @ recurrent_kernel: (B, D) @ (D, 4U) + (B, U) @ (U, 4U);
-        // h_{-1} = 0 adds nothing
-        if (D == 1) {  // an outer product: one loop is twice as fast as sgemm with K = 1 plus the bias copy
-            for (int64_t b = 0; b < B; ++b)
-                input_projection_row(G, px[b * T + t], kernel.data(), bias.defined() ? bias.data() : nullptr, z + b * G);
-        } else {
-            if (bias.defined())
-                for (int64_t b = 0; b < B; ++b) std::memcpy(z + b * G, bias.data(), static_cast<size_t>(G) * sizeof(float));
-            gemm(false, false, int(B), int(G), int(D), 1.0f, px + t * D, int(T * D), kernel.data(), int(G),
-                 bias.defined() ? 1.0f : 0.0f, z, int(G));
-        }
-        if (t > 0)
-            gemm(false, false, int(B), int(G), int(U), 1.0f, h_before, int(U), recurrent_kernel.data(), int(G), 1.0f,
-                 z, int(G));
-        for (int64_t b = 0; b < B; ++b) {  // gates in place: [i f] = σ, g = act, o = σ
-            float* zr = z + b * G;
-            activate(recurrent_activation, zr, zr, 2 * U);
-            activate(activation, zr + 2 * U, zr + 2 * U, U);
-            activate(recurrent_activation, zr + 3 * U, zr + 3 * U, U);
-        }
-        for (int64_t b = 0; b < B; ++b) cell_state_row(U, z + b * G, c_before + b * U, c_after + b * U);
-        activate(activation, c_after, a, BU);
-        for (int64_t b = 0; b < B; ++b) {  // h_new = o * act(c_new)
-            const float* o = z + b * G + 3 * U;
-            const float* a_row = a + b * U;
-            float* h_row = h_after + b * U;
+    // The rows of a batch are independent through all T steps: each part runs rows [b0, b1).
+    parallel_for(B, kMinRowsPerThread, [&](int64_t b0, int64_t b1) {
+        const int64_t rows = b1 - b0;
+        for (int64_t t = 0; t < T; ++t) {
+            float* z = s->gates.data() + (grad ? t * B * G : 0) + b0 * G;
+            float* a = s->act_c.data() + (grad ? t * BU : 0) + b0 * U;
+            const float* h_before = state(s->h, t) + b0 * U;
+            const float* c_before = state(s->c, t) + b0 * U;
+            float* h_after = state(s->h, t + 1) + b0 * U;
+            float* c_after = state(s->c, t + 1) + b0 * U;
+            // z_t = bias + x_t @ kernel + h_{t-1} @ recurrent_kernel: (B, D) @ (D, 4U) + (B, U) @ (U, 4U);
+            // h_{-1} = 0 adds nothing
+            if (D == 1) {  // an outer product: one loop is twice as fast as sgemm with K = 1 plus the bias copy
+                for (int64_t r = 0; r < rows; ++r)
+                    input_projection_row(G, px[(b0 + r) * T + t], kernel.data(), bias.defined() ? bias.data() : nullptr,
+                                         z + r * G);
+            } else {
+                if (bias.defined())
+                    for (int64_t r = 0; r < rows; ++r)
+                        std::memcpy(z + r * G, bias.data(), static_cast<size_t>(G) * sizeof(float));
+                gemm(false, false, int(rows), int(G), int(D), 1.0f, px + b0 * T * D + t * D, int(T * D), kernel.data(),
+                     int(G), bias.defined() ? 1.0f : 0.0f, z, int(G));
+            }
+            if (t > 0)
+                gemm(false, false, int(rows), int(G), int(U), 1.0f, h_before, int(U), recurrent_kernel.data(), int(G),
+                     1.0f, z, int(G));
+            for (int64_t r = 0; r < rows; ++r) {  // gates in place: [i f] = σ, g = act, o = σ
+                float* zr = z + r * G;
+                activate(recurrent_activation, zr, zr, 2 * U);
+                activate(activation, zr + 2 * U, zr + 2 * U, U);
+                activate(recurrent_activation, zr + 3 * U, zr + 3 * U, U);
+            }
+            for (int64_t r = 0; r < rows; ++r) cell_state_row(U, z + r * G, c_before + r * U, c_after + r * U);
+            activate(activation, c_after, a, rows * U);
+            for (int64_t r = 0; r < rows; ++r) {  // h_new = o * act(c_new)
+                const float* o = z + r * G + 3 * U;
+                const float* a_row = a + r * U;
+                float* h_row = h_after + r * U;
 #pragma omp simd
-            for (int64_t u = 0; u < U; ++u) h_row[u] = o[u] * a_row[u];
+                for (int64_t u = 0; u < U; ++u) h_row[u] = o[u] * a_row[u];
+            }
+            if (mask.defined())  // a masked row carries its state through unchanged
+                for (int64_t r = 0; r < rows; ++r)
+                    if (s->mask[(b0 + r) * T + t] == 0.0f) {
+                        std::memcpy(h_after + r * U, h_before + r * U, static_cast<size_t>(U) * sizeof(float));
+                        std::memcpy(c_after + r * U, c_before + r * U, static_cast<size_t>(U) * sizeof(float));
+                    }
+            if (return_sequences)  // y[b, t] = h_t
+                for (int64_t r = 0; r < rows; ++r)
+                    std::memcpy(y.data() + ((b0 + r) * T + t) * U, h_after + r * U, static_cast<size_t>(U) * sizeof(float));
         }
-        if (mask.defined())  // a masked row carries its state through unchanged
-            for (int64_t b = 0; b < B; ++b)
-                if (s->mask[b * T + t] == 0.0f) {
-                    std::memcpy(h_after + b * U, h_before + b * U, static_cast<size_t>(U) * sizeof(float));
-                    std::memcpy(c_after + b * U, c_before + b * U, static_cast<size_t>(U) * sizeof(float));
-                }
-        if (return_sequences)  // y[b, t] = h_t
-            for (int64_t b = 0; b < B; ++b)
-                std::memcpy(y.data() + (b * T + t) * U, h_after + b * U, static_cast<size_t>(U) * sizeof(float));
-    }
+    });
     if (!return_sequences) std::memcpy(y.data(), state(s->h, T), static_cast<size_t>(BU) * sizeof(float));
 
     Tensor h_out, c_out;

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <system_error>
 
-#include "core/gemm.h"
+#include "core/parallel.h"
 
 namespace tn::examples {
 
