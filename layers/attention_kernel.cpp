@@ -27,6 +27,7 @@
 #include "core/buffer.h"
 #include "core/error.h"
 #include "core/gemm.h"
+#include "core/parallel.h"
 #include "core/tape.h"
 #include "core/vmath.h"
 #include "layers/mask.h"
@@ -36,6 +37,8 @@ namespace tn {
 namespace {
 
 constexpr const char* kAttentionOp = "attention_forward";
+// A thread's share of the forward must be at least this much work (as the products of core/gemm.cpp).
+constexpr double kMinFlopsPerPart = 2e6;
 
 // What the backward reads. The (B*T)-sized buffers come from the thread's buffer cache (core/buffer.h).
 struct AttentionSaved {
@@ -202,66 +205,74 @@ Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, 
 
     Tensor score = Tensor::empty({B, T});
     float* sc = score.data();
-    if (luong) {  // q = h_t @ luong_wᵀ;  score[b, s] = h_s[b, s] · q[b]
-        s->q.resize(static_cast<size_t>(B * D));
-        gemm(false, true, int(B), int(D), int(D), 1.0f, ht, int(2 * D), params.luong_w.data(), int(D), 0.0f,
-             s->q.data(), int(D));
-        for (int64_t b = 0; b < B; ++b)
-            for (int64_t t = 0; t < T; ++t) {
-                const float* row = hs + (b * T + t) * D;
-                const float* qb = &s->q[b * D];
-                float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-                for (int64_t d = 0; d < D; ++d) dot += row[d] * qb[d];
-                sc[b * T + t] = dot;
-            }
-    } else {  // hidden = tanh(h_s @ W2 + (h_t @ W1)[b]);  score = hidden @ v
-        std::vector<float> a(static_cast<size_t>(B * D));
-        gemm(false, false, int(B), int(D), int(D), 1.0f, ht, int(2 * D), params.bahdanau_w1.data(), int(D), 0.0f,
-             a.data(), int(D));
-        s->hidden = FloatBuffer(B * T * D);
-        for (int64_t b = 0; b < B; ++b)
-            for (int64_t t = 0; t < T; ++t) std::copy(&a[b * D], &a[(b + 1) * D], &s->hidden[(b * T + t) * D]);
-        gemm(false, false, int(B * T), int(D), int(D), 1.0f, hs, int(D), params.bahdanau_w2.data(), int(D), 1.0f,
-             s->hidden.data(), int(D));
-        vmath::tanh(s->hidden.data(), s->hidden.data(), B * T * D);
-        gemm(false, false, int(B * T), 1, int(D), 1.0f, s->hidden.data(), int(D), params.bahdanau_v.data(), 1, 0.0f,
-             sc, 1);
-    }
-
-    // alpha = softmax over the unmasked steps (the row max subtracted); masked steps get exactly 0.
     s->alpha = FloatBuffer(B * T);  // every entry written below
-    for (int64_t b = 0; b < B; ++b) {
-        float top = sc[b * T + s->last[b]];
-        for (int64_t t = 0; t < T; ++t)
-            if (real(b, t)) top = std::max(top, sc[b * T + t]);
-        float* a = &s->alpha[b * T];
-        for (int64_t t = 0; t < T; ++t) a[t] = sc[b * T + t] - top;
-        vmath::exp(a, a, T);
-        float total = 0.0f;
-        for (int64_t t = 0; t < T; ++t) {
-            if (!real(b, t)) a[t] = 0.0f;
-            total += a[t];
-        }
-        for (int64_t t = 0; t < T; ++t) a[t] /= total;
-    }
-
-    // context[b] = Σ_s alpha[b, s] h_s[b, s], into the left half of cat.
-    for (int64_t b = 0; b < B; ++b) {
-        float* __restrict ctx = &s->cat[b * 2 * D];
-        for (int64_t t = 0; t < T; ++t) {
-            const float a = s->alpha[b * T + t];
-            const float* __restrict row = hs + (b * T + t) * D;
-#pragma omp simd
-            for (int64_t d = 0; d < D; ++d) ctx[d] += a * row[d];
-        }
-    }
-
-    // y = tanh(cat @ Wc)
+    if (luong) s->q.resize(static_cast<size_t>(B * D));
+    else s->hidden = FloatBuffer(B * T * D);
     Tensor y = Tensor::empty({B, N});
-    gemm(false, false, int(B), int(N), int(2 * D), 1.0f, s->cat.data(), int(2 * D), attention_vector.data(), int(N),
-         0.0f, y.data(), int(N));
-    vmath::tanh(y.data(), y.data(), B * N);
+    // Every row of the batch is independent here: each thread computes rows [b0, b1) (at least
+    // about kMinFlopsPerPart of work, so that small layers stay on one thread).
+    const double flops_per_row = 2.0 * (luong ? D * D + T * D : D * D + T * D * D + T * D) + 2.0 * T * D + 4.0 * D * N;
+    const int64_t min_rows = std::max<int64_t>(1, int64_t(kMinFlopsPerPart / flops_per_row));
+    parallel_for(B, min_rows, [&](int64_t b0, int64_t b1) {
+        const int rows = int(b1 - b0);
+        if (luong) {  // q = h_t @ luong_wᵀ;  score[b, s] = h_s[b, s] · q[b]
+            gemm(false, true, rows, int(D), int(D), 1.0f, ht + b0 * 2 * D, int(2 * D), params.luong_w.data(), int(D),
+                 0.0f, &s->q[b0 * D], int(D));
+            for (int64_t b = b0; b < b1; ++b)
+                for (int64_t t = 0; t < T; ++t) {
+                    const float* row = hs + (b * T + t) * D;
+                    const float* qb = &s->q[b * D];
+                    float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+                    for (int64_t d = 0; d < D; ++d) dot += row[d] * qb[d];
+                    sc[b * T + t] = dot;
+                }
+        } else {  // hidden = tanh(h_s @ W2 + (h_t @ W1)[b]);  score = hidden @ v
+            std::vector<float> a(static_cast<size_t>(rows * D));
+            gemm(false, false, rows, int(D), int(D), 1.0f, ht + b0 * 2 * D, int(2 * D), params.bahdanau_w1.data(),
+                 int(D), 0.0f, a.data(), int(D));
+            float* hidden = &s->hidden[b0 * T * D];
+            for (int64_t r = 0; r < rows; ++r)
+                for (int64_t t = 0; t < T; ++t) std::copy(&a[r * D], &a[(r + 1) * D], hidden + (r * T + t) * D);
+            gemm(false, false, rows * int(T), int(D), int(D), 1.0f, hs + b0 * T * D, int(D),
+                 params.bahdanau_w2.data(), int(D), 1.0f, hidden, int(D));
+            vmath::tanh(hidden, hidden, rows * T * D);
+            gemm(false, false, rows * int(T), 1, int(D), 1.0f, hidden, int(D), params.bahdanau_v.data(), 1, 0.0f,
+                 sc + b0 * T, 1);
+        }
+
+        // alpha = softmax over the unmasked steps (the row max subtracted); masked steps get exactly 0.
+        for (int64_t b = b0; b < b1; ++b) {
+            float top = sc[b * T + s->last[b]];
+            for (int64_t t = 0; t < T; ++t)
+                if (real(b, t)) top = std::max(top, sc[b * T + t]);
+            float* a = &s->alpha[b * T];
+            for (int64_t t = 0; t < T; ++t) a[t] = sc[b * T + t] - top;
+            vmath::exp(a, a, T);
+            float total = 0.0f;
+            for (int64_t t = 0; t < T; ++t) {
+                if (!real(b, t)) a[t] = 0.0f;
+                total += a[t];
+            }
+            for (int64_t t = 0; t < T; ++t) a[t] /= total;
+        }
+
+        // context[b] = Σ_s alpha[b, s] h_s[b, s], into the left half of cat.
+        for (int64_t b = b0; b < b1; ++b) {
+            float* __restrict ctx = &s->cat[b * 2 * D];
+            for (int64_t t = 0; t < T; ++t) {
+                const float a = s->alpha[b * T + t];
+                const float* __restrict row = hs + (b * T + t) * D;
+#pragma omp simd
+                for (int64_t d = 0; d < D; ++d) ctx[d] += a * row[d];
+            }
+        }
+
+        // y = tanh(cat @ Wc)
+        gemm(false, false, rows, int(N), int(2 * D), 1.0f, &s->cat[b0 * 2 * D], int(2 * D), attention_vector.data(),
+             int(N), 0.0f, y.data() + b0 * N, int(N));
+        vmath::tanh(y.data() + b0 * N, y.data() + b0 * N, rows * N);
+    });
 
     if (out) {
         out->alpha = Tensor::empty({B, T});

@@ -18,6 +18,7 @@
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "core/tape.h"
+#include "layers/attention_kernel.h"
 #include "layers/lstm_kernel.h"
 
 namespace tn {
@@ -176,6 +177,14 @@ TEST_CASE("gemm split across threads: rows or columns, every transpose, padded s
     }
 }
 
+// |a - b| <= tol (1 + |b|) everywhere.
+void check_agree(const Tensor& a, const Tensor& b, double tol = 1e-5) {
+    REQUIRE(a.shape() == b.shape());
+    double worst = 0;
+    for (int64_t k = 0; k < b.numel(); ++k) worst = std::max(worst, std::abs(double(a[k]) - b[k]) / (1.0 + std::abs(b[k])));
+    CHECK(worst < tol);
+}
+
 // Everything lstm_sequence computes, for one input and one thread count: y, h_T, c_T and the
 // gradients of L = sum(y r_y) + sum(h_T r_h) + sum(c_T r_c) with respect to all inputs.
 std::vector<Tensor> lstm_results(int threads, const std::vector<Tensor>& values, const Tensor& mask, bool sequences,
@@ -215,14 +224,52 @@ TEST_CASE("fused LSTM split across threads by batch rows: values and gradients a
                     const std::vector<Tensor> many = lstm_results(threads, values, mask, sequences, r);
                     for (size_t i = 0; i < one.size(); ++i) {
                         INFO(std::string(names[i]) << ", " << threads << " threads");
-                        REQUIRE(many[i].shape() == one[i].shape());
-                        double worst = 0;
-                        for (int64_t k = 0; k < one[i].numel(); ++k)
-                            worst = std::max(worst, std::abs(double(many[i][k]) - one[i][k]) / (1.0 + std::abs(one[i][k])));
-                        CHECK(worst < 1e-5);  // sums over the rows are only grouped differently
+                        check_agree(many[i], one[i]);  // sums over the rows are only grouped differently
                     }
                 }
             }
+}
+
+// attention_forward's outputs and the gradients of L = sum(y r) for one thread count.
+std::vector<Tensor> attention_results(int threads, bool luong, const std::vector<Tensor>& values, const Tensor& mask,
+                                      const Tensor& r) {
+    ThreadCount count(threads);
+    tape::clear();
+    std::vector<Tensor> in;
+    for (const Tensor& v : values) in.push_back(v.clone().requires_grad());
+    AttentionOutputs seen;
+    const Tensor y = attention_forward(
+        in[0], luong ? AttentionScoreParams::luong(in[1]) : AttentionScoreParams::bahdanau(in[1], in[2], in[3]),
+        in.back(), mask, &seen);
+    sum(y * r).backward();
+    std::vector<Tensor> results = {y, seen.alpha, seen.scores, seen.context, seen.h_t};
+    for (const Tensor& t : in) results.push_back(t.grad());
+    return results;
+}
+
+TEST_CASE("fused Attention split across threads by batch rows: values and gradients agree with one thread") {
+    Rng rng(12);
+    // Shapes with enough work per row for the forward to split (layers/attention_kernel.cpp).
+    for (const bool luong : {true, false}) {
+        const int64_t B = luong ? 301 : 37, T = luong ? 10 : 20, D = 64, N = 16;
+        INFO((luong ? "luong" : "bahdanau"));
+        std::vector<Tensor> values = {Tensor::uniform({B, T, D}, -1.5f, 1.5f, rng)};
+        for (int i = 0; i < (luong ? 1 : 2); ++i) values.push_back(Tensor::uniform({D, D}, -0.2f, 0.2f, rng));
+        if (!luong) values.push_back(Tensor::uniform({D, 1}, -0.3f, 0.3f, rng));
+        values.push_back(Tensor::uniform({2 * D, N}, -0.2f, 0.2f, rng));
+        Tensor mask({B, T});
+        for (int64_t i = 0; i < B * T; ++i) mask[i] = (rng.uniform() < 0.3f && i % T != 0) ? 0.0f : 1.0f;
+        const Tensor r = Tensor::uniform({B, N}, -1.0f, 1.0f, rng);
+        const std::vector<Tensor> one = attention_results(1, luong, values, mask, r);
+        for (const int threads : {2, 3}) {
+            const std::vector<Tensor> many = attention_results(threads, luong, values, mask, r);
+            REQUIRE(many.size() == one.size());
+            for (size_t i = 0; i < one.size(); ++i) {
+                INFO("result " << i << ", " << threads << " threads");
+                check_agree(many[i], one[i]);
+            }
+        }
+    }
 }
 
 }  // namespace
