@@ -11,7 +11,7 @@
 //   flags.add("--cell-px", cell_px, 4, "heatmap cell size", 200);            // an integer in [4, 200]
 //   flags.add("--optimizer", optimizer, "NAME", "rmsprop or adam");          // text; NAME is for --help
 //   if (auto exit_code = flags.parse(argc, argv)) return *exit_code;   // --help, or a bad flag
-//   tn::examples::apply_common_args(args);           // sets the BLAS threads, creates --out
+//   tn::examples::apply_common_args(args);           // sets the thread count, creates --out
 //
 // Flags take their value as the next argument or after '=' ("--epochs 3", "--epochs=3"). A bad
 // command line prints ONE line on stderr and the binary exits with status 2:
@@ -89,7 +89,7 @@ struct CommonArgs {
     int epochs = 1;
     uint64_t seed = 7;
     std::string out;
-    int threads = 1;  // OpenBLAS threads; one is fastest for these small matrices (docs/examples.md)
+    int threads = 1;  // tapenet's threads; 1 by default so that documented runs reproduce bit for bit
     int verbose = 1;  // Model::fit's verbose: 0 silent, 1 progress bar, 2 one line per epoch
 };
 

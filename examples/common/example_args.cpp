@@ -74,7 +74,7 @@ void add_common_flags(Flags& flags, CommonArgs& args) {
     flags.add("--epochs", args.epochs, 1, "training epochs");
     flags.add("--seed", args.seed, uint64_t{0}, "seed of the data, the initial weights and the shuffling");
     flags.add("--out", args.out, "DIR", "output folder (created if missing)");
-    flags.add("--threads", args.threads, 1, "OpenBLAS threads");
+    flags.add("--threads", args.threads, 1, "threads (1: reproduces the documented runs bit for bit)");
     flags.add("--verbose", args.verbose, 0, "0 quiet, 1 progress bar, 2 one line per epoch");
 }
 
