@@ -72,9 +72,9 @@ public:
     }
 
 private:
-    // Waiting first spins, yielding the core, for up to kSpinTime (waking a sleeping thread takes
-    // tens of microseconds here, and the jobs of a training step follow each other about that
-    // closely), then sleeps on a condition variable.
+    // Waiting first spins, yielding the core, for up to kSpinTime (the hand-offs of a training
+    // step follow each other closely, and a thread found awake needs no system call to wake it),
+    // then sleeps on a condition variable.
     template <class Ready>
     static void spin_until(Ready ready) {
         const auto until = std::chrono::steady_clock::now() + kSpinTime;

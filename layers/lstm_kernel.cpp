@@ -243,7 +243,7 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
 #pragma omp simd
                     for (int64_t j = 0; j < G; ++j) db[j] += dz_row[j];
                 }
-            // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (B, 4U) @ (4U, U); not needed for the initial state
+            // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (rows, 4U) @ (4U, U); not needed for the initial state
             if (t > 0)
                 gemm(false, true, int(rows), int(U), int(G), 1.0f, dz, int(G), s.recurrent_kernel.data(), int(G), beta,
                      dh_prev.data(), int(U));

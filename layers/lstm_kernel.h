@@ -8,7 +8,9 @@
 //             (core/vmath.h); without a gradient only one step of scratch is kept;
 //   backward  per step, the cell in one fused loop and one GEMM (dh_{t-1} = dz_t @ recurrent_kernelᵀ),
 //             then ONE GEMM per weight gradient over all steps, and one for dx.
-// Every buffer is allocated once per call, from the thread's buffer cache (core/buffer.h).
+// Every buffer is allocated once per call, from the thread's buffer cache (core/buffer.h). With
+// more than one thread (core/parallel.h), each thread runs a block of batch rows through all
+// steps, forward and backward; the weight-gradient products then split by themselves.
 // tests/test_fused_kernels.cpp checks it against the reference cases, finite differences and the
 // composed layer.
 //
