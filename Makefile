@@ -130,6 +130,10 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(LIB) $(LDLIBS) -o $@
 
+# Keep the examples' and tools' objects: as intermediates of a pattern chain make deleted them after a
+# clean build, and the next make (CI's `make test` after `make`) compiled them all again.
+.SECONDARY: $(EXAMPLE_COMMON_OBJ) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.o) $(TOOL_BIN:$(BUILD)/bin/%=$(BUILD)/obj/tools/%.o)
+
 $(BUILD)/bin/%: $(BUILD)/obj/examples/%.o $(EXAMPLE_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $< $(EXAMPLE_COMMON_OBJ) $(LIB) $(LDLIBS) -o $@
