@@ -8,8 +8,8 @@
 //   metrics["wall_seconds"] = seconds;                                   // adds (or replaces) a key
 //   tn::examples::write_metrics(args.out, metrics);                      // DIR/metrics.json
 //
-// Each value is turned into JSON text when it is made (examples/common/metrics.cpp), written as
-// nlohmann/json's dump() writes it. Nothing here includes nlohmann/json.hpp: that keeps the examples,
+// Each value is turned into JSON text when it is made (examples/common/metrics.cpp), laid out as
+// nlohmann/json's dump(2) lays it out. Nothing here includes nlohmann/json.hpp: that keeps the examples,
 // and metrics.cpp itself, quick to compile.
 #pragma once
 

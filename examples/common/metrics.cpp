@@ -1,12 +1,9 @@
 #include "examples/metrics.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-
-// Only nlohmann/json's number formatter (Grisu2, ~0.5 s to compile), not the json class (~8 s):
-// metrics.json keeps exactly the digits nlohmann's dump() writes for a double.
-#include <nlohmann/detail/conversions/to_chars.hpp>
 
 #include "io/atomic_file.h"
 
@@ -40,13 +37,14 @@ std::string string_text(const std::string& s) {
     return text + "\"";
 }
 
-// A double as nlohmann's dump() writes it: shortest round-trip digits, "1.0" for a whole number,
-// and null for NaN and infinities, which JSON has no numbers for.
+// A double in the shortest digits that read back to the same value (std::to_chars), with ".0"
+// on a whole number so that it reads as a float, and null for NaN and infinities, which JSON has
+// no numbers for.
 std::string number_text(double v) {
     if (!std::isfinite(v)) return "null";
     char buf[64];
-    char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, end);
+    const std::string text(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+    return text.find_first_of(".e") == std::string::npos ? text + ".0" : text;
 }
 
 std::string object_text(const std::vector<std::pair<std::string, MetricValue>>& entries) {
