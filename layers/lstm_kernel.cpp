@@ -23,6 +23,7 @@
 //   (m = 0)  dz = 0,  dc_{t-1} = dc,  dh_{t-1} = dh
 // and over all steps at once (dZ = all dz, (T*B, 4U)):
 //   d kernel += xtᵀ @ dZ (xt = x time-major)    d recurrent_kernel += h[0..T-1]ᵀ @ dZ    d bias += Σ_rows dZ    dxt = dZ @ kernelᵀ
+// (d bias, and with D = 1 also d kernel and dx, are summed step by step instead, while dz is in cache).
 // Every derivative is taken from the activation's output y (so only outputs are stored):
 //   tanh 1 - y²,  sigmoid y (1 - y),  hard_sigmoid 0.2 where 0 < y < 1,  relu [y > 0],  linear 1.
 #include "layers/lstm_kernel.h"
@@ -195,14 +196,21 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
     FloatBuffer dZ(T * B * G);
     const CellBackwardRow cell_backward = cell_backward_for(s.act, s.rec_act);
     // d bias = column sums of dZ, summed by each part over its rows (while dz is in cache) into
-    // db_parts[b0], then over the parts in row order, so the sum does not depend on timing.
-    std::vector<std::vector<float>> db_parts(gbias ? B : 0);
+    // part_sums[b0], then over the parts in row order, so the sum does not depend on timing. With
+    // D = 1, d kernel (Σ x dz) is summed likewise and dx (dz · kernel) is written per step: as
+    // products they would be matrix-vector ones that pack all of dZ for one row or column.
+    const bool by_step = D == 1;
+    struct PartSums {
+        std::vector<float> db, dk;
+    };
+    std::vector<PartSums> part_sums(B);
+    float* g_x = gx && by_step ? gx->acc(B * T) : nullptr;  // (B, T, 1): each part writes its own rows
     // Backward through time, rows [b0, b1) at a time: like the forward, the rows are independent
     // until the weight gradients, which are summed over all rows after.
     parallel_for(B, kMinRowsPerThread, [&](int64_t b0, int64_t b1) {
         const int64_t rows = b1 - b0, RU = rows * U;
         std::vector<float> dh(RU, 0.0f), dh_prev(RU), dc(RU, 0.0f), dc_prev(RU);
-        std::vector<float> db(gbias ? G : 0, 0.0f);  // this part's d bias
+        PartSums sums{std::vector<float>(gbias ? G : 0, 0.0f), std::vector<float>(gkernel && by_step ? G : 0, 0.0f)};
         if (h_has) std::copy_n(gh_last->g.begin() + b0 * U, RU, dh.begin());
         if (c_has) std::copy_n(gc_last->g.begin() + b0 * U, RU, dc.begin());
         if (y_has && !s.return_sequences)
@@ -237,12 +245,25 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
                     std::copy(&dc[r * U], &dc[(r + 1) * U], &dc_prev[r * U]);
                 }
             }
-            if (gbias)
-                for (int64_t r = 0; r < rows; ++r) {
-                    const float* dz_row = dz + r * G;
+            for (int64_t r = 0; r < rows; ++r) {
+                const float* dz_row = dz + r * G;
+                if (gbias) {
 #pragma omp simd
-                    for (int64_t j = 0; j < G; ++j) db[j] += dz_row[j];
+                    for (int64_t j = 0; j < G; ++j) sums.db[j] += dz_row[j];
                 }
+                if (!sums.dk.empty()) {
+                    const float x = s.x.data()[(b0 + r) * T + t];
+#pragma omp simd
+                    for (int64_t j = 0; j < G; ++j) sums.dk[j] += x * dz_row[j];
+                }
+                if (g_x) {
+                    const float* k = s.kernel.data();
+                    float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+                    for (int64_t j = 0; j < G; ++j) dot += dz_row[j] * k[j];
+                    g_x[(b0 + r) * T + t] += dot;
+                }
+            }
             // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (rows, 4U) @ (4U, U); not needed for the initial state
             if (t > 0)
                 gemm(false, true, int(rows), int(U), int(G), 1.0f, dz, int(G), s.recurrent_kernel.data(), int(G), beta,
@@ -250,16 +271,17 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
             dh.swap(dh_prev);
             dc.swap(dc_prev);
         }
-        if (gbias) db_parts[b0] = std::move(db);
+        part_sums[b0] = std::move(sums);
     });
-    if (gbias) {
-        float* gb = gbias->acc(G);
-        for (const std::vector<float>& db : db_parts)
-            for (size_t j = 0; j < db.size(); ++j) gb[j] += db[j];
+    float* gb = gbias ? gbias->acc(G) : nullptr;
+    float* gk = gkernel && by_step ? gkernel->acc(G) : nullptr;
+    for (const PartSums& sums : part_sums) {
+        for (size_t j = 0; j < sums.db.size(); ++j) gb[j] += sums.db[j];
+        for (size_t j = 0; j < sums.dk.size(); ++j) gk[j] += sums.dk[j];
     }
 
     const int rows = int(T * B);
-    if (gkernel) {  // d kernel (D, 4U) += xtᵀ (D, T*B) @ dZ (T*B, 4U)
+    if (gkernel && !by_step) {  // d kernel (D, 4U) += xtᵀ (D, T*B) @ dZ (T*B, 4U)
         FloatBuffer xt(T * B * D);
         const float* px = s.x.data();
         for (int64_t t = 0; t < T; ++t)
@@ -271,7 +293,7 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
     if (grec)  // d recurrent_kernel (U, 4U) += h[1..T-1]ᵀ (U, (T-1)*B) @ dZ[1..T-1]  (h[0] = 0 adds nothing)
         gemm(true, false, int(U), int(G), rows - int(B), 1.0f, s.h.data() + BU, int(U), dZ.data() + B * G, int(G),
              1.0f, grec->acc(U * G), int(G));
-    if (gx) {  // dxt = dZ @ kernelᵀ (T*B, D), then back to (B, T, D)
+    if (gx && !by_step) {  // dxt = dZ @ kernelᵀ (T*B, D), then back to (B, T, D)
         FloatBuffer dxt(T * B * D);
         gemm(false, true, rows, int(D), int(G), 1.0f, dZ.data(), int(G), s.kernel.data(), int(G), 0.0f, dxt.data(),
              int(D));
