@@ -20,7 +20,7 @@
 #include <memory>
 #include <string>
 
-#include <nlohmann/json_fwd.hpp>
+#include "core/json.h"
 
 #include "layers/model.h"
 
@@ -55,7 +55,7 @@ void load_weights(Model& model, const std::string& path);
 // ---- building blocks (io/checkpoint.cpp uses them) ----
 
 // model.json without its weightsManifest: format, generatedBy, convertedBy, modelTopology.
-nlohmann::ordered_json model_json_for(const Model& model);
+Json model_json_for(const Model& model);
 // Every model weight as a manifest entry "<layer>/<weight>", in params() order.
 std::vector<WeightEntry> model_weight_entries(const Model& model);
 // The built model that modelTopology describes (weights as initialised, seeded by `seed`).

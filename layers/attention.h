@@ -28,7 +28,7 @@ public:
     explicit Attention(int64_t units = 128, std::string score = "luong");
 
     std::string class_name() const override { return "Attention"; }
-    json config() const override;
+    Json config() const override;
     Shape output_shape(const Shape& input_shape) const override;
     Tensor compute_mask(const Tensor&, const Tensor&) const override { return Tensor(); }
 

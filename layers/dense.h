@@ -15,7 +15,7 @@ public:
     explicit Dense(int64_t units, std::string activation = "linear", bool use_bias = true);
 
     std::string class_name() const override { return "Dense"; }
-    json config() const override;
+    Json config() const override;
     Shape output_shape(const Shape& input_shape) const override;
 
     int64_t units() const { return units_; }

@@ -17,7 +17,7 @@ public:
     explicit Dropout(double rate);
 
     std::string class_name() const override { return "Dropout"; }
-    json config() const override;
+    Json config() const override;
     Shape output_shape(const Shape& input_shape) const override { return input_shape; }
 
     double rate() const { return rate_; }

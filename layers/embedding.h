@@ -18,7 +18,7 @@ public:
     Embedding(int64_t input_dim, int64_t output_dim, bool mask_zero = false);
 
     std::string class_name() const override { return "Embedding"; }
-    json config() const override;
+    Json config() const override;
     Shape output_shape(const Shape& input_shape) const override;
     Tensor compute_mask(const Tensor& x, const Tensor& mask) const override;
 

@@ -15,13 +15,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>  // config() is defined where nlohmann/json.hpp is included
-
+#include "core/json.h"
 #include "core/tensor.h"
 
 namespace tn {
-
-using json = nlohmann::ordered_json;
 
 class Rng;
 
@@ -41,7 +38,7 @@ public:
     // Keras class name, e.g. "Dense", "LSTM", "Attention".
     virtual std::string class_name() const = 0;
     // Keras-style config, snake_case keys, including "name" (what the model format stores).
-    virtual json config() const = 0;
+    virtual Json config() const = 0;
     // The output shape for an input shape whose first axis is the batch (may be -1: unknown).
     virtual Shape output_shape(const Shape& input_shape) const = 0;
 

@@ -40,7 +40,7 @@ public:
                   std::string recurrent_activation = "sigmoid", bool use_bias = true, bool unit_forget_bias = true);
 
     std::string class_name() const override { return "LSTM"; }
-    json config() const override;
+    Json config() const override;
     Shape output_shape(const Shape& input_shape) const override;
     Tensor compute_mask(const Tensor& x, const Tensor& mask) const override;
 

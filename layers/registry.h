@@ -16,7 +16,7 @@
 
 namespace tn {
 
-std::unique_ptr<Layer> layer_from_config(const std::string& class_name, const json& config);
+std::unique_ptr<Layer> layer_from_config(const std::string& class_name, const Json& config);
 
 // The class names layer_from_config knows: Attention, Dense, Dropout, Embedding, LSTM.
 const std::vector<std::string>& known_layer_classes();

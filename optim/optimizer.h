@@ -23,8 +23,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
+#include "core/json.h"
 #include "core/tensor.h"
 #include "layers/layer.h"  // tn::Param
 
@@ -49,7 +48,7 @@ public:
     const std::string& class_name() const { return class_name_; }
     // Keras-style config ("learning_rate", "beta_1", ..., "global_clipnorm"); optimizer_from_config
     // rebuilds the same optimizer from it.
-    virtual nlohmann::ordered_json config() const;
+    virtual Json config() const;
 
     // Applies one update to every parameter that has a gradient. Throws if none has one.
     void step(const std::vector<Param>& params);
@@ -94,6 +93,6 @@ private:
 
 // Rebuilds an optimizer from {"class_name": "Adam", "config": {...}} or from a config that carries
 // "name": "Adam" (as Optimizer::config() writes). Unknown names throw a tn::ValueError.
-std::unique_ptr<Optimizer> optimizer_from_config(const nlohmann::ordered_json& j);
+std::unique_ptr<Optimizer> optimizer_from_config(const Json& j);
 
 }  // namespace tn

@@ -1,0 +1,173 @@
+// tapenet core: a JSON value, its parser and its writer.
+//
+//   tn::Json config = tn::Json::object({{"name", "dense"}, {"units", 32}});
+//   config["activation"] = "tanh";                    // objects keep their insertion order
+//   int units = config.at("units").get<int>();        // a missing key or a wrong type throws JsonError
+//   std::string text = config.dump(2);                // nlohmann/json's layout: "key": value, 2 spaces
+//   tn::Json again = tn::Json::parse(text);           // errors name the line and column
+//
+// The names follow nlohmann/json (at, get<T>, value, contains, items, dump, parse), which most C++
+// programmers know. tapenet used nlohmann/json itself until it measured the cost: its header alone takes
+// 3 CPU-seconds to compile, paid again by every unit that includes it, and instantiating its parser and
+// writer adds 5 more at -O2. This class compiles in a fraction of that, and the tests check it against
+// nlohmann/json, which stays their reference (docs/architecture.md, "JSON").
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace tn {
+
+// Malformed JSON text (the message names the line and column), a missing key, an index out of range,
+// or a value of the wrong type for what was asked of it.
+struct JsonError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Json {
+public:
+    using Array = std::vector<Json>;
+    using Member = std::pair<std::string, Json>;
+    using Object = std::vector<Member>;  // in insertion order, like Keras' configs; keys are unique
+
+    // Deeper nesting is a parse error, so that hostile input cannot exhaust the stack.
+    static constexpr int kMaxDepth = 256;
+
+    Json() = default;  // null
+    Json(std::nullptr_t) {}
+    Json(bool b) : value_(b) {}
+    template <std::integral I>
+        requires(!std::same_as<I, bool>)
+    Json(I v) : value_(to_int64(v)) {}
+    Json(double v) : value_(v) {}
+    Json(float v) : value_(static_cast<double>(v)) {}
+    Json(const char* s) : value_(std::string(s)) {}
+    Json(std::string s) : value_(std::move(s)) {}
+    Json(std::string_view s) : value_(std::string(s)) {}
+    template <class T>
+    Json(const std::vector<T>& items) : value_(Array(items.begin(), items.end())) {}
+
+    static Json array(std::initializer_list<Json> items = {}) { return Json(Array(items)); }
+    static Json array(Array items) { return Json(std::move(items)); }
+    static Json object(std::initializer_list<Member> members = {});
+    static Json object(Object members);  // a repeated key keeps its first place and its last value
+
+    // Parses one JSON document (RFC 8259). Throws JsonError("line 3, column 7: expected ..."), also
+    // for arrays and objects nested deeper than `max_depth`.
+    static Json parse(std::string_view text, int max_depth = kMaxDepth);
+    // Compact with indent < 0; otherwise one member or element per line, `indent` spaces per level.
+    // Non-finite numbers are written as null, as nlohmann/json does. Throws JsonError for a string
+    // that is not valid UTF-8.
+    std::string dump(int indent = -1) const;
+
+    // What the value is. Numbers are integers (int64) or floats (double), as parsed or constructed.
+    bool is_null() const { return std::holds_alternative<std::nullptr_t>(value_); }
+    bool is_boolean() const { return std::holds_alternative<bool>(value_); }
+    bool is_number() const { return is_number_integer() || is_number_float(); }
+    bool is_number_integer() const { return std::holds_alternative<int64_t>(value_); }
+    bool is_number_float() const { return std::holds_alternative<double>(value_); }
+    bool is_string() const { return std::holds_alternative<std::string>(value_); }
+    bool is_array() const { return std::holds_alternative<Array>(value_); }
+    bool is_object() const { return std::holds_alternative<Object>(value_); }
+    const char* type_name() const;  // "null", "boolean", "number", "string", "array" or "object"
+
+    // The value as T: bool, an integer type (a float with an integral value is accepted; the value
+    // must fit T), float or double (from either kind of number), std::string, Json, or a std::vector
+    // of those. Anything else throws JsonError naming both types.
+    template <class T>
+    T get() const;
+
+    // Objects.
+    bool contains(std::string_view key) const { return find(key) != nullptr; }
+    const Json* find(std::string_view key) const;  // nullptr when absent or when this is not an object
+    Json* find(std::string_view key);
+    const Json& at(std::string_view key) const;  // throws JsonError naming the key
+    Json& at(std::string_view key);
+    Json& operator[](std::string_view key);  // inserts null when absent; a null value becomes an object
+    Json& operator[](const char* key) { return (*this)[std::string_view(key)]; }
+    size_t erase(std::string_view key);  // how many members were removed: 0 or 1
+    // get<T>() of the member, or `fallback` when the key is absent.
+    template <class T>
+    T value(std::string_view key, const T& fallback) const {
+        const Json* v = find(key);
+        return v ? v->get<T>() : fallback;
+    }
+    std::string value(std::string_view key, const char* fallback) const { return value(key, std::string(fallback)); }
+    const Object& items() const;  // the members, in order: for (const auto& [key, value] : j.items())
+    Object& items();
+
+    // Arrays.
+    const Json& at(size_t i) const;  // throws JsonError naming the index and the size
+    Json& at(size_t i);
+    const Json& operator[](size_t i) const { return at(i); }
+    Json& operator[](size_t i) { return at(i); }
+    const Array& elements() const;  // the elements: for (const Json& x : j.elements()); throws unless an array
+    Array& elements();
+    Array::const_iterator begin() const { return elements().begin(); }  // range-for over an array
+    Array::const_iterator end() const { return elements().end(); }
+    void push_back(Json v);  // a null value becomes an array
+    const Json& back() const { return at(size() - 1); }
+
+    // Elements of an array or members of an object; 0 for null, 1 for anything else (as nlohmann/json).
+    size_t size() const;
+    bool empty() const { return size() == 0; }
+
+    // Deep equality; an integer and a float are equal when their values are; object members compare in order.
+    bool operator==(const Json& other) const;
+
+private:
+    template <std::integral I>
+    static int64_t to_int64(I v) {
+        if (!std::in_range<int64_t>(v)) throw JsonError("JSON: integer " + std::to_string(v) + " does not fit in int64");
+        return static_cast<int64_t>(v);
+    }
+    bool get_bool() const;
+    int64_t get_integer(int64_t min, uint64_t max, const char* target) const;
+    double get_double() const;
+    const std::string& get_string() const;
+    [[noreturn]] void wrong_type(const char* expected) const;
+
+    std::variant<std::nullptr_t, bool, int64_t, double, std::string, Array, Object> value_;
+};
+
+namespace json_detail {
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+}  // namespace json_detail
+
+template <class T>
+T Json::get() const {
+    if constexpr (std::same_as<T, Json>) {
+        return *this;
+    } else if constexpr (std::same_as<T, bool>) {
+        return get_bool();
+    } else if constexpr (std::integral<T>) {
+        return static_cast<T>(get_integer(static_cast<int64_t>(std::numeric_limits<T>::min()),
+                                          static_cast<uint64_t>(std::numeric_limits<T>::max()), "integer"));
+    } else if constexpr (std::floating_point<T>) {
+        return static_cast<T>(get_double());
+    } else if constexpr (std::same_as<T, std::string>) {
+        return get_string();
+    } else if constexpr (json_detail::is_vector<T>::value) {
+        T out;
+        out.reserve(elements().size());
+        for (const Json& x : elements()) out.push_back(x.get<typename T::value_type>());
+        return out;
+    } else {
+        static_assert(json_detail::is_vector<T>::value, "Json::get<T>: unsupported T");
+    }
+}
+
+}  // namespace tn
