@@ -57,8 +57,12 @@ public:
     template <class T>
     Json(const std::vector<T>& items) : value_(Array(items.begin(), items.end())) {}
 
-    static Json array(std::initializer_list<Json> items = {}) { return Json(Array(items)); }
-    static Json array(Array items) { return Json(std::move(items)); }
+    static Json array(std::initializer_list<Json> items = {}) { return array(Array(items)); }
+    static Json array(Array items) {
+        Json j;
+        j.value_ = std::move(items);
+        return j;
+    }
     static Json object(std::initializer_list<Member> members = {});
     static Json object(Object members);  // a repeated key keeps its first place and its last value
 
