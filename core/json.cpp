@@ -226,11 +226,32 @@ private:
         }
         double d = 0;
         const auto [end, ec] = std::from_chars(first, last, d);
+        if (ec == std::errc::result_out_of_range && below_one(std::string_view(first, last)))
+            return Json(*first == '-' ? -0.0 : 0.0);  // underflow: the nearest double is zero (nlohmann/json agrees)
         if (ec != std::errc() || end != last || !std::isfinite(d)) {
             pos_ = start;
             fail("number " + std::string(first, last) + " is out of the range of a double");
         }
         return Json(d);
+    }
+
+    // Whether a valid JSON number's magnitude is below 1: its first nonzero digit stands at a negative
+    // power of ten. Out of a double's range, that tells underflow from overflow.
+    static bool below_one(std::string_view number) {
+        const size_t e = number.find_first_of("eE");
+        const std::string_view mantissa = number.substr(0, e);
+        long long power = 0;
+        if (e != std::string_view::npos) {
+            std::string_view exponent = number.substr(e + 1);
+            if (exponent.front() == '+') exponent.remove_prefix(1);
+            if (std::from_chars(exponent.data(), exponent.data() + exponent.size(), power).ec != std::errc())
+                return exponent.front() == '-';  // an exponent beyond long long decides alone
+        }
+        const size_t point = std::min(mantissa.find('.'), mantissa.size());
+        const size_t first_digit = mantissa.find_first_of("123456789");
+        if (first_digit == std::string_view::npos) return true;  // zero
+        power += first_digit < point ? static_cast<long long>(point - first_digit) - 1 : -static_cast<long long>(first_digit - point);
+        return power < 0;
     }
 
     void literal(std::string_view word) {
