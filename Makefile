@@ -126,10 +126,9 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# The tests link the examples' shared code too (tests/test_metrics.cpp checks its JSON writer).
-$(TEST_BIN): $(TEST_OBJ) $(EXAMPLE_COMMON_OBJ) $(LIB)
+$(TEST_BIN): $(TEST_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(EXAMPLE_COMMON_OBJ) $(LIB) $(LDLIBS) -o $@
+	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(LIB) $(LDLIBS) -o $@
 
 # Keep the examples' and tools' objects: as intermediates of a pattern chain make deleted them after a
 # clean build, and the next make (CI's `make test` after `make`) compiled them all again.

@@ -56,8 +56,8 @@ int run(int argc, char** argv) {
     const tn::Tensor x = tn::Tensor::uniform({samples, kTimeSteps, kInputDim}, 0.0f, 1.0f, rng);
     const tn::Tensor y = tn::Tensor::uniform({samples, kOutputDim}, 0.0f, 1.0f, rng);
 
-    tn::examples::Metrics metrics = {{"example", "example_attention"}, {"epochs", args.epochs}, {"seed", args.seed},
-                                      {"samples", samples}};
+    tn::Json metrics = tn::Json::object(
+        {{"example", "example_attention"}, {"epochs", args.epochs}, {"seed", args.seed}, {"samples", samples}});
     bool all_identical = true;
     for (const std::string score : {"luong", "bahdanau"}) {
         tn::Model model(args.seed, "example_attention_" + score);
@@ -82,10 +82,10 @@ int run(int argc, char** argv) {
         const bool identical =
             std::memcmp(pred1.data(), pred2.data(), sizeof(float) * static_cast<size_t>(pred1.numel())) == 0;
         const float difference = max_abs_difference(pred1, pred2);
-        metrics[score] = {{"final_loss", history.loss.back()},
-                          {"model", path},
-                          {"predictions_bit_identical", identical},
-                          {"max_abs_difference", difference}};
+        metrics[score] = tn::Json::object({{"final_loss", history.loss.back()},
+                                           {"model", path},
+                                           {"predictions_bit_identical", identical},
+                                           {"max_abs_difference", difference}});
         if (identical) {
             std::cout << "Success.\n\n";
         } else {

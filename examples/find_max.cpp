@@ -167,7 +167,7 @@ int run(int argc, char** argv) {
     // ---- figures ----
     const float val_mae = history.val_loss.back();
     const double wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    tn::examples::Metrics metrics = {
+    tn::Json metrics = tn::Json::object({
         {"example", "find_max"},
         {"epochs", args.epochs},
         {"seed", args.seed},
@@ -181,8 +181,10 @@ int run(int argc, char** argv) {
         {"val_argmax_accuracy", accuracy_per_epoch.back()},
         {"wall_seconds", wall_seconds},
         {"seconds_per_epoch", train_seconds / args.epochs},
-        {"history", {{"loss", history.loss}, {"val_mae", history.val_loss}, {"val_argmax_accuracy", accuracy_per_epoch}}},
-    };
+        {"history", tn::Json::object({{"loss", history.loss},
+                                      {"val_mae", history.val_loss},
+                                      {"val_argmax_accuracy", accuracy_per_epoch}})},
+    });
     const std::string metrics_path = tn::examples::write_metrics(args.out, metrics);
 
     std::printf("\nvalidation MAE %.4f, attention argmax on the maximum for %.2f%% of the validation set, "

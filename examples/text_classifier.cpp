@@ -292,20 +292,20 @@ void write_page(tn::Model& model, const Corpus& c, const Options& opt, tn::PadSi
     tn::write_attention_html(page, path);
 }
 
-tn::examples::Metrics model_json(const std::vector<RunResult>& runs, int64_t params) {
+tn::Json model_json(const std::vector<RunResult>& runs, int64_t params) {
     const Summary s = summarize(runs);
-    tn::examples::Metrics j = {{"params", params},
-                               {"max_accuracy_percent", s.max},
-                               {"mean_accuracy_percent", s.mean},
-                               {"std_accuracy_percent", s.std}};
-    std::vector<tn::examples::Metrics> per_run;
+    tn::Json j = tn::Json::object({{"params", params},
+                                   {"max_accuracy_percent", s.max},
+                                   {"mean_accuracy_percent", s.mean},
+                                   {"std_accuracy_percent", s.std}});
+    tn::Json per_run = tn::Json::array();
     for (const RunResult& r : runs)
-        per_run.push_back({{"best_test_accuracy", r.best_accuracy},
-                           {"best_epoch", r.best_epoch},
-                           {"seconds", r.seconds},
-                           {"cpu_seconds", r.cpu_seconds},
-                           {"test_accuracy_per_epoch", r.test_accuracy}});
-    j["runs"] = per_run;
+        per_run.push_back(tn::Json::object({{"best_test_accuracy", r.best_accuracy},
+                                            {"best_epoch", r.best_epoch},
+                                            {"seconds", r.seconds},
+                                            {"cpu_seconds", r.cpu_seconds},
+                                            {"test_accuracy_per_epoch", r.test_accuracy}}));
+    j["runs"] = std::move(per_run);
     return j;
 }
 
@@ -405,7 +405,7 @@ int run(int argc, char** argv) {
         write_page(*page_model, c, opt, truncating, results[kinds.size() - 1].front(), html_path);  // attention: last
     }
     const double wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    tn::examples::Metrics metrics = {
+    tn::Json metrics = tn::Json::object({
         {"example", "text_classifier"},
         {"data", opt.data},
         {"class_names", all.class_names},
@@ -429,8 +429,8 @@ int run(int argc, char** argv) {
         {"params_attention", params_attention},
         {"params_dense", params_dense},
         {"params_relative_gap", params_gap},
-    };
-    tn::examples::Metrics models;
+    });
+    tn::Json models = tn::Json::object();
     for (size_t k = 0; k < kinds.size(); ++k)
         models[kinds[k]] = model_json(results[k], kinds[k] == "attention" ? params_attention : params_dense);
     metrics["models"] = models;
