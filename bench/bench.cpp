@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,9 +28,9 @@
 #include <vector>
 
 #include <cblas.h>
-#include <nlohmann/json.hpp>
 
 #include "bench/bench_models.h"
+#include "core/json.h"
 #include "core/parallel.h"
 #include "core/tape.h"
 
@@ -38,7 +39,6 @@ extern char** environ;
 namespace tn::bench {
 namespace {
 
-using ordered_json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
@@ -114,7 +114,7 @@ double process_cpu_s() {
 // wall-clock second, and one per CPU-second of the process (which a loaded machine disturbs far
 // less than the wall-clock rate, but which counts every thread's time, spinning included).
 template <class Step>
-ordered_json measure(Step&& step, double work_per_step, const Options& o) {
+Json measure(Step&& step, double work_per_step, const Options& o) {
     for (int i = 0; i < o.warmup; ++i) step();
     auto t0 = Clock::now();
     step();
@@ -129,18 +129,18 @@ ordered_json measure(Step&& step, double work_per_step, const Options& o) {
         rates.push_back(work / seconds_since(t0));
         cpu_rates.push_back(work / std::max(process_cpu_s() - cpu0, 1e-9));
     }
-    return {{"median", median(rates)},
-            {"min", *std::min_element(rates.begin(), rates.end())},
-            {"max", *std::max_element(rates.begin(), rates.end())},
-            {"median_per_cpu_s", median(cpu_rates)},
-            {"iters_per_repeat", n},
-            {"repeats", o.repeats}};
+    return Json::object({{"median", median(rates)},
+                         {"min", *std::min_element(rates.begin(), rates.end())},
+                         {"max", *std::max_element(rates.begin(), rates.end())},
+                         {"median_per_cpu_s", median(cpu_rates)},
+                         {"iters_per_repeat", n},
+                         {"repeats", o.repeats}});
 }
 
 // Median GFLOP/s of a plain n x n x n cblas_sgemm on OpenBLAS's own `threads` threads: the limit
 // that issue 8 measures against. (tapenet keeps OpenBLAS at one thread and splits products itself,
 // core/parallel.h; this is the one call that bypasses that, to measure BLAS alone.)
-ordered_json sgemm_peak(int n, int threads) {
+Json sgemm_peak(int n, int threads) {
     std::vector<float> a(size_t(n) * n), b(size_t(n) * n), c(size_t(n) * n, 0.0f);
     for (size_t i = 0; i < a.size(); ++i) {
         a[i] = float(i % 7) * 0.1f;
@@ -156,25 +156,26 @@ ordered_json sgemm_peak(int n, int threads) {
     o.warmup = 2;
     o.repeats = 7;
     o.target_s = 0.2;
-    ordered_json r = measure(call, flops / 1e9, o);
+    const Json r = measure(call, flops / 1e9, o);
     openblas_set_num_threads(1);
-    return {{"n", n}, {"threads", threads}, {"median_gflops_per_s", r["median"]}, {"min_gflops_per_s", r["min"]},
-            {"max_gflops_per_s", r["max"]}, {"calls_per_repeat", r["iters_per_repeat"]}};
+    return Json::object({{"n", n}, {"threads", threads}, {"median_gflops_per_s", r.at("median")},
+                         {"min_gflops_per_s", r.at("min")}, {"max_gflops_per_s", r.at("max")},
+                         {"calls_per_repeat", r.at("iters_per_repeat")}});
 }
 
 // A rate measurement in samples/s, with its ms per batch and GFLOP/s (also as a fraction of the peak).
-ordered_json throughput(const ordered_json& m, int64_t batch, double flops_per_sample, double peak) {
-    const double med = m["median"];
+Json throughput(const Json& m, int64_t batch, double flops_per_sample, double peak) {
+    const double med = m.at("median").get<double>();
     const double gflops = med * flops_per_sample / 1e9;
-    return {{"median_samples_per_s", med},
-            {"min_samples_per_s", m["min"]},
-            {"max_samples_per_s", m["max"]},
-            {"median_ms_per_batch", 1000.0 * double(batch) / med},
-            {"median_samples_per_cpu_s", m["median_per_cpu_s"]},
-            {"iters_per_repeat", m["iters_per_repeat"]},
-            {"repeats", m["repeats"]},
-            {"gflops_per_s", gflops},
-            {"fraction_of_sgemm_peak", gflops / peak}};
+    return Json::object({{"median_samples_per_s", med},
+                         {"min_samples_per_s", m.at("min")},
+                         {"max_samples_per_s", m.at("max")},
+                         {"median_ms_per_batch", 1000.0 * double(batch) / med},
+                         {"median_samples_per_cpu_s", m.at("median_per_cpu_s")},
+                         {"iters_per_repeat", m.at("iters_per_repeat")},
+                         {"repeats", m.at("repeats")},
+                         {"gflops_per_s", gflops},
+                         {"fraction_of_sgemm_peak", gflops / peak}});
 }
 
 // ---- the child: one model at one thread count ----
@@ -201,23 +202,23 @@ int run_child(const std::string& name, int threads, const Options& o) {
         sink += y[0];
     };
     const double samples = double(spec.batch);
-    const ordered_json train = measure(train_step, samples, o);
-    const ordered_json infer = measure(infer_step, samples, o);
+    const Json train = measure(train_step, samples, o);
+    const Json infer = measure(infer_step, samples, o);
     const float loss_after = model->evaluate(batches[0].x, batches[0].y, spec.batch).loss;
     const double rss_peak = peak_rss_mb();  // read before the sgemm buffers exist
 
-    const ordered_json sgemm = sgemm_peak(o.sgemm_n, threads);
-    const double peak = sgemm["median_gflops_per_s"];
+    const Json sgemm = sgemm_peak(o.sgemm_n, threads);
+    const double peak = sgemm.at("median_gflops_per_s").get<double>();
     const double fwd = forward_flops_per_sample(spec), trn = train_flops_per_sample(spec);
 
-    ordered_json r;
+    Json r;
     r["model"] = name;
     r["threads"] = threads;
-    r["config"] = {{"T", spec.T},         {"D", spec.D},         {"vocab", spec.vocab}, {"units", spec.units},
-                   {"att_units", spec.att_units}, {"score", spec.score}, {"out", spec.out},
-                   {"loss", spec.loss}, {"batch", spec.batch}};
+    r["config"] = Json::object({{"T", spec.T}, {"D", spec.D}, {"vocab", spec.vocab}, {"units", spec.units},
+                                {"att_units", spec.att_units}, {"score", spec.score}, {"out", spec.out},
+                                {"loss", spec.loss}, {"batch", spec.batch}});
     r["params"] = model->count_params();
-    r["flops_per_sample"] = {{"forward", fwd}, {"train", trn}};
+    r["flops_per_sample"] = Json::object({{"forward", fwd}, {"train", trn}});
     r["train"] = throughput(train, spec.batch, trn, peak);
     r["infer"] = throughput(infer, spec.batch, fwd, peak);
     r["peak_rss_mb"] = rss_peak;
@@ -242,7 +243,7 @@ std::string self_exe() {
 
 // Runs this binary as a child for (model, threads) with OPENBLAS_NUM_THREADS set; returns its
 // RESULT_JSON object, or null if it failed (its stderr goes to ours).
-ordered_json spawn_child(const std::string& model, int threads, const Options& o) {
+Json spawn_child(const std::string& model, int threads, const Options& o) {
     const std::string exe = self_exe();
     std::vector<std::string> args = {exe,        "--_child",  model, std::to_string(threads),
                                      "--repeats", std::to_string(o.repeats), "--target-s",
@@ -294,7 +295,7 @@ ordered_json spawn_child(const std::string& model, int threads, const Options& o
         return nullptr;
     }
     const size_t end = output.find('\n', at);
-    return ordered_json::parse(output.substr(at + tag.size(), end == std::string::npos ? end : end - at - tag.size()));
+    return Json::parse(output.substr(at + tag.size(), end == std::string::npos ? end : end - at - tag.size()));
 }
 
 std::string cpu_model() {
@@ -311,51 +312,52 @@ std::string now_utc() {
     return buf;
 }
 
-void print_table(const std::vector<ordered_json>& results) {
+void print_table(const std::vector<Json>& results) {
     char line[512];
     std::snprintf(line, sizeof line, "%-16s %3s %5s %8s | %12s %8s %7s %5s | %12s %8s %7s %5s | %7s %6s\n", "model",
                   "thr", "batch", "params", "train samp/s", "ms/batch", "GFLOP/s", "%peak", "infer samp/s", "ms/batch",
                   "GFLOP/s", "%peak", "sgemm", "RSS MB");
     const std::string header = line;
     std::cout << header << std::string(header.size() - 1, '-') << "\n";
-    for (const ordered_json& r : results) {
-        const auto& t = r["train"];
-        const auto& i = r["infer"];
+    for (const Json& r : results) {
+        const Json& t = r.at("train");
+        const Json& i = r.at("infer");
         std::snprintf(line, sizeof line,
                       "%-16s %3d %5d %8d | %12.1f %8.2f %7.2f %4.0f%% | %12.1f %8.2f %7.2f %4.0f%% | %7.1f %6.0f\n",
-                      r["model"].get<std::string>().c_str(), r["threads"].get<int>(), r["config"]["batch"].get<int>(),
-                      r["params"].get<int>(), t["median_samples_per_s"].get<double>(),
-                      t["median_ms_per_batch"].get<double>(), t["gflops_per_s"].get<double>(),
-                      100 * t["fraction_of_sgemm_peak"].get<double>(), i["median_samples_per_s"].get<double>(),
-                      i["median_ms_per_batch"].get<double>(), i["gflops_per_s"].get<double>(),
-                      100 * i["fraction_of_sgemm_peak"].get<double>(), r["sgemm_peak_gflops_per_s"].get<double>(),
-                      r["peak_rss_mb"].get<double>());
+                      r.at("model").get<std::string>().c_str(), r.at("threads").get<int>(),
+                      r.at("config").at("batch").get<int>(), r.at("params").get<int>(),
+                      t.at("median_samples_per_s").get<double>(), t.at("median_ms_per_batch").get<double>(),
+                      t.at("gflops_per_s").get<double>(), 100 * t.at("fraction_of_sgemm_peak").get<double>(),
+                      i.at("median_samples_per_s").get<double>(), i.at("median_ms_per_batch").get<double>(),
+                      i.at("gflops_per_s").get<double>(), 100 * i.at("fraction_of_sgemm_peak").get<double>(),
+                      r.at("sgemm_peak_gflops_per_s").get<double>(), r.at("peak_rss_mb").get<double>());
         std::cout << line;
     }
 }
 
 int run_parent(const Options& o) {
-    std::vector<ordered_json> results;
+    std::vector<Json> results;
     bool failed = false;
     for (const std::string& model : o.models) {
         for (int threads : o.threads) {
             const auto t0 = Clock::now();
-            ordered_json r = spawn_child(model, threads, o);
+            Json r = spawn_child(model, threads, o);
             if (r.is_null()) {
                 failed = true;
                 continue;
             }
             r["wall_s"] = seconds_since(t0);
             std::printf("  done %-16s threads=%d: train %9.1f/s  infer %9.1f/s  %6.2f GFLOP/s train  peakRSS %.0f MB  (%.0fs)\n",
-                        model.c_str(), threads, r["train"]["median_samples_per_s"].get<double>(),
-                        r["infer"]["median_samples_per_s"].get<double>(), r["train"]["gflops_per_s"].get<double>(),
-                        r["peak_rss_mb"].get<double>(), r["wall_s"].get<double>());
+                        model.c_str(), threads, r.at("train").at("median_samples_per_s").get<double>(),
+                        r.at("infer").at("median_samples_per_s").get<double>(),
+                        r.at("train").at("gflops_per_s").get<double>(), r.at("peak_rss_mb").get<double>(),
+                        r.at("wall_s").get<double>());
             std::fflush(stdout);
             results.push_back(std::move(r));
         }
     }
 
-    ordered_json meta = {
+    const Json meta = Json::object({
         {"tool", "tapenet bench (bench/bench.cpp)"},
         {"date_utc", now_utc()},
         {"cpu_model", cpu_model()},
@@ -372,8 +374,8 @@ int run_parent(const Options& o) {
          "with OPENBLAS_NUM_THREADS=threads; peak RSS = ru_maxrss of that process before the sgemm peak is measured; "
          "GFLOP/s from the analytic GEMM FLOPs (bench/README.md); sgemm peak = median GFLOP/s of an n^3 sgemm in "
          "the same process."},
-    };
-    ordered_json out = {{"meta", meta}, {"results", results}};
+    });
+    const Json out = Json::object({{"meta", meta}, {"results", results}});
     std::ofstream f(o.out);
     f << out.dump(1) << "\n";
     if (!f) {
@@ -381,8 +383,8 @@ int run_parent(const Options& o) {
         return 1;
     }
 
-    std::cout << "\nCPU: " << meta["cpu_model"].get<std::string>() << " (" << meta["nproc"] << " cpus)  OpenBLAS "
-              << meta["openblas"].get<std::string>() << "\n";
+    std::cout << "\nCPU: " << meta.at("cpu_model").get<std::string>() << " (" << meta.at("nproc").dump()
+              << " cpus)  OpenBLAS " << meta.at("openblas").get<std::string>() << "\n";
     print_table(results);
     std::cout << "(GFLOP/s: analytic GEMM FLOPs, training = 3x forward; %peak: of the sgemm column, "
                  "measured in the same process)\n\nwrote "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <ostream>
 #include <system_error>
 #include <unordered_map>
 
@@ -187,8 +188,8 @@ private:
         return v;
     }
 
-    // number = [ minus ] int [ frac ] [ exp ] (RFC 8259, section 6). Integers that fit int64 stay
-    // integers; the rest are doubles, read with correct rounding by std::from_chars.
+    // number = [ minus ] int [ frac ] [ exp ] (RFC 8259, section 6). Integers that fit int64 or uint64
+    // stay integers; the rest are doubles, read with correct rounding by std::from_chars.
     Json number() {
         const size_t start = pos_;
         const auto digits = [&] {
@@ -223,6 +224,8 @@ private:
         if (integer) {
             int64_t v = 0;
             if (std::from_chars(first, last, v).ec == std::errc()) return Json(v);
+            uint64_t u = 0;
+            if (std::from_chars(first, last, u).ec == std::errc()) return Json(u);
         }
         double d = 0;
         const auto [end, ec] = std::from_chars(first, last, d);
@@ -260,7 +263,7 @@ private:
     }
 
     void check_depth(int depth) {
-        if (depth > max_depth_) fail("arrays and objects nest deeper than " + std::to_string(max_depth_) + " levels");
+        if (depth > max_depth_) fail("the document nests deeper than " + std::to_string(max_depth_) + " levels");
     }
 
     void skip_whitespace() {
@@ -296,8 +299,7 @@ private:
             if (text_[i] == '\n') ++line, column = 1;
             else ++column;
         }
-        throw JsonError("JSON parse error at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
-                        what);
+        throw JsonParseError(line, column, what);
     }
 
     std::string_view text_;
@@ -338,18 +340,46 @@ void dump_string(std::string& out, const std::string& s) {
     out += '"';
 }
 
-// The shortest text that reads back as the same double (std::to_chars), with ".0" added to whole
-// numbers so that they read back as floats.
+// The shortest digits that read back as the same double (std::to_chars), laid out as nlohmann/json
+// does (its dtoa_impl::format_buffer): plain notation while the decimal point falls within 4 places
+// before and 15 after the first digit (0.0001, 123.0, 100000000000000.0), else an exponent of at
+// least 2 digits (1e-05, 1.5e+20). Whole numbers get ".0", so that they read back as floats.
 void dump_double(std::string& out, double d) {
     if (!std::isfinite(d)) {
         out += "null";
         return;
     }
     char buf[32];
-    const auto end = std::to_chars(buf, buf + sizeof buf, d).ptr;
-    const std::string_view text(buf, static_cast<size_t>(end - buf));
-    out += text;
-    if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+    const auto end = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific).ptr;  // -1.25e-05
+    const std::string_view sci(buf, static_cast<size_t>(end - buf));
+    const size_t e = sci.find('e');
+    int exponent = 0;
+    std::from_chars(sci.data() + e + (sci[e + 1] == '+' ? 2 : 1), sci.data() + sci.size(), exponent);
+    std::string digits;
+    for (const char c : sci.substr(0, e))
+        if (c >= '0' && c <= '9') digits += c;
+    if (sci.front() == '-') out += '-';
+    const int k = static_cast<int>(digits.size());
+    const int n = exponent + 1;  // the value is 0.<digits> * 10^n
+    if (k <= n && n <= 15) {
+        out += digits;
+        out.append(static_cast<size_t>(n - k), '0');
+        out += ".0";
+    } else if (0 < n && n <= 15) {
+        out.append(digits, 0, static_cast<size_t>(n));
+        out += '.';
+        out.append(digits, static_cast<size_t>(n));
+    } else if (-4 < n && n <= 0) {
+        out += "0.";
+        out.append(static_cast<size_t>(-n), '0');
+        out += digits;
+    } else {
+        out += digits.front();
+        if (k > 1) out += '.' + digits.substr(1);
+        out += exponent < 0 ? "e-" : "e+";
+        if (std::abs(exponent) < 10) out += '0';
+        out += std::to_string(std::abs(exponent));
+    }
 }
 
 void dump_value(std::string& out, const Json& v, int indent, int level) {
@@ -392,6 +422,8 @@ void dump_value(std::string& out, const Json& v, int indent, int level) {
         out += ']';
     } else if (v.is_string()) {
         dump_string(out, v.get<std::string>());
+    } else if (v.is_number_unsigned()) {
+        out += std::to_string(v.get<uint64_t>());
     } else if (v.is_number_integer()) {
         out += std::to_string(v.get<int64_t>());
     } else if (v.is_number_float()) {
@@ -445,24 +477,28 @@ bool Json::get_bool() const {
     return std::get<bool>(value_);
 }
 
-int64_t Json::get_integer(int64_t min, uint64_t max, const char* target) const {
-    int64_t v = 0;
-    if (is_number_integer()) {
-        v = std::get<int64_t>(value_);
-    } else if (is_number_float()) {
-        // Keras writes some integers as floats ("units": 1.0): accept a whole number that fits.
+uint64_t Json::get_integer(int64_t min, uint64_t max) const {
+    if (is_number_float()) {
+        // Keras writes some integers as floats ("units": 1.0): accept a whole number in range.
         const double d = std::get<double>(value_);
-        if (d != std::trunc(d) || d < -0x1p63 || d >= 0x1p63) wrong_type("an integer");
-        v = static_cast<int64_t>(d);
-    } else {
-        wrong_type("an integer");
+        if (d != std::trunc(d) || d < -0x1p63 || d >= 0x1p64) wrong_type("an integer");
+        const Json whole = d < 0x1p63 ? Json(static_cast<int64_t>(d)) : Json(static_cast<uint64_t>(d));
+        return whole.get_integer(min, max);
     }
+    if (is_number_unsigned()) {
+        const uint64_t u = std::get<uint64_t>(value_);
+        if (u > max) throw JsonError("JSON: " + std::to_string(u) + " does not fit in the integer type asked for");
+        return u;
+    }
+    if (!is_number_integer()) wrong_type("an integer");
+    const int64_t v = std::get<int64_t>(value_);
     if (v < min || (v > 0 && static_cast<uint64_t>(v) > max))
-        throw JsonError("JSON: " + std::to_string(v) + " does not fit in the " + target + " type asked for");
-    return v;
+        throw JsonError("JSON: " + std::to_string(v) + " does not fit in the integer type asked for");
+    return static_cast<uint64_t>(v);
 }
 
 double Json::get_double() const {
+    if (is_number_unsigned()) return static_cast<double>(std::get<uint64_t>(value_));
     if (is_number_integer()) return static_cast<double>(std::get<int64_t>(value_));
     if (!is_number_float()) wrong_type("a number");
     return std::get<double>(value_);
@@ -543,11 +579,21 @@ size_t Json::size() const {
 }
 
 bool Json::operator==(const Json& other) const {
+    if (is_number_float() && other.is_number_float()) return std::get<double>(value_) == std::get<double>(other.value_);
     if (is_number() && other.is_number()) {
-        if (is_number_integer() && other.is_number_integer()) return std::get<int64_t>(value_) == std::get<int64_t>(other.value_);
-        return get_double() == other.get_double();
+        // Exact, with an integer on at least one side: a float equals an integer only when it is that
+        // whole number. uint64 holds only values above int64's range, so equal integers are of one kind.
+        const Json& a = is_number_float() ? *this : other;
+        const Json& b = is_number_float() ? other : *this;
+        if (!a.is_number_float()) return value_ == other.value_;
+        const double d = std::get<double>(a.value_);
+        if (d != std::trunc(d) || d < -0x1p63 || d >= 0x1p64) return false;
+        const Json whole = d < 0x1p63 ? Json(static_cast<int64_t>(d)) : Json(static_cast<uint64_t>(d));
+        return whole.value_ == b.value_;
     }
     return value_ == other.value_;
 }
+
+std::ostream& operator<<(std::ostream& out, const Json& j) { return out << j.dump(); }
 
 }  // namespace tn

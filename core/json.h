@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <iosfwd>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -28,10 +29,20 @@
 
 namespace tn {
 
-// Malformed JSON text (the message names the line and column), a missing key, an index out of range,
-// or a value of the wrong type for what was asked of it.
+// A missing key, an index out of range, a value of the wrong type for what was asked of it, or text
+// that is not JSON (JsonParseError).
 struct JsonError : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// Text that is not JSON. what(): "JSON parse error at line 3, column 7: expected ':' after an object key, got '2'".
+struct JsonParseError : JsonError {
+    JsonParseError(size_t line_, size_t column_, const std::string& problem_)
+        : JsonError("JSON parse error at line " + std::to_string(line_) + ", column " + std::to_string(column_) + ": " +
+                    problem_),
+          line(line_), column(column_), problem(problem_) {}
+    size_t line, column;  // from 1; the column counts bytes
+    std::string problem;  // what is wrong there
 };
 
 class Json {
@@ -48,7 +59,10 @@ public:
     Json(bool b) : value_(b) {}
     template <std::integral I>
         requires(!std::same_as<I, bool>)
-    Json(I v) : value_(to_int64(v)) {}
+    Json(I v) {
+        if (std::in_range<int64_t>(v)) value_ = static_cast<int64_t>(v);
+        else value_ = static_cast<uint64_t>(v);
+    }
     Json(double v) : value_(v) {}
     Json(float v) : value_(static_cast<double>(v)) {}
     Json(const char* s) : value_(std::string(s)) {}
@@ -66,19 +80,21 @@ public:
     static Json object(std::initializer_list<Member> members = {});
     static Json object(Object members);  // a repeated key keeps its first place and its last value
 
-    // Parses one JSON document (RFC 8259). Throws JsonError("line 3, column 7: expected ..."), also
-    // for arrays and objects nested deeper than `max_depth`.
+    // Parses one JSON document (RFC 8259). Throws JsonParseError, also for arrays and objects nested
+    // deeper than `max_depth`.
     static Json parse(std::string_view text, int max_depth = kMaxDepth);
     // Compact with indent < 0; otherwise one member or element per line, `indent` spaces per level.
     // Non-finite numbers are written as null, as nlohmann/json does. Throws JsonError for a string
     // that is not valid UTF-8.
     std::string dump(int indent = -1) const;
 
-    // What the value is. Numbers are integers (int64) or floats (double), as parsed or constructed.
+    // What the value is. Numbers are integers (int64, or uint64 above its range) or floats (double), as
+    // parsed or constructed.
     bool is_null() const { return std::holds_alternative<std::nullptr_t>(value_); }
     bool is_boolean() const { return std::holds_alternative<bool>(value_); }
     bool is_number() const { return is_number_integer() || is_number_float(); }
-    bool is_number_integer() const { return std::holds_alternative<int64_t>(value_); }
+    bool is_number_integer() const { return std::holds_alternative<int64_t>(value_) || is_number_unsigned(); }
+    bool is_number_unsigned() const { return std::holds_alternative<uint64_t>(value_); }  // only above int64
     bool is_number_float() const { return std::holds_alternative<double>(value_); }
     bool is_string() const { return std::holds_alternative<std::string>(value_); }
     bool is_array() const { return std::holds_alternative<Array>(value_); }
@@ -98,7 +114,6 @@ public:
     const Json& at(std::string_view key) const;  // throws JsonError naming the key
     Json& at(std::string_view key);
     Json& operator[](std::string_view key);  // inserts null when absent; a null value becomes an object
-    Json& operator[](const char* key) { return (*this)[std::string_view(key)]; }
     size_t erase(std::string_view key);  // how many members were removed: 0 or 1
     // get<T>() of the member, or `fallback` when the key is absent.
     template <class T>
@@ -119,6 +134,8 @@ public:
     Array& elements();
     Array::const_iterator begin() const { return elements().begin(); }  // range-for over an array
     Array::const_iterator end() const { return elements().end(); }
+    Array::iterator begin() { return elements().begin(); }
+    Array::iterator end() { return elements().end(); }
     void push_back(Json v);  // a null value becomes an array
     const Json& back() const { return at(size() - 1); }
 
@@ -130,19 +147,18 @@ public:
     bool operator==(const Json& other) const;
 
 private:
-    template <std::integral I>
-    static int64_t to_int64(I v) {
-        if (!std::in_range<int64_t>(v)) throw JsonError("JSON: integer " + std::to_string(v) + " does not fit in int64");
-        return static_cast<int64_t>(v);
-    }
     bool get_bool() const;
-    int64_t get_integer(int64_t min, uint64_t max, const char* target) const;
+    // The integer, checked to lie in [min, max]; returned as its bits in a uint64 (two's complement).
+    uint64_t get_integer(int64_t min, uint64_t max) const;
     double get_double() const;
     const std::string& get_string() const;
     [[noreturn]] void wrong_type(const char* expected) const;
 
-    std::variant<std::nullptr_t, bool, int64_t, double, std::string, Array, Object> value_;
+    std::variant<std::nullptr_t, bool, int64_t, uint64_t, double, std::string, Array, Object> value_;
 };
+
+// Writes j.dump(): std::cout << config, and doctest prints a failed CHECK's values this way.
+std::ostream& operator<<(std::ostream& out, const Json& j);
 
 namespace json_detail {
 template <class T>
@@ -159,7 +175,7 @@ T Json::get() const {
         return get_bool();
     } else if constexpr (std::integral<T>) {
         return static_cast<T>(get_integer(static_cast<int64_t>(std::numeric_limits<T>::min()),
-                                          static_cast<uint64_t>(std::numeric_limits<T>::max()), "integer"));
+                                          static_cast<uint64_t>(std::numeric_limits<T>::max())));
     } else if constexpr (std::floating_point<T>) {
         return static_cast<T>(get_double());
     } else if constexpr (std::same_as<T, std::string>) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include "core/error.h"
 #include "core/rng.h"
@@ -15,8 +16,6 @@
 
 namespace tn {
 
-using json = nlohmann::ordered_json;
-
 namespace {
 
 const char* const kOptimizerGroup = "optimizer";
@@ -24,8 +23,8 @@ const char* const kOptimizerGroup = "optimizer";
 
 // ---- random generator states, as 16-digit hex strings (JSON numbers lose bits past 2^53) ----
 
-json rng_json(const Rng& rng) {
-    json out = json::array();
+Json rng_json(const Rng& rng) {
+    Json out = Json::array();
     for (uint64_t word : rng.state()) {
         char buf[17];
         std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(word));
@@ -34,7 +33,7 @@ json rng_json(const Rng& rng) {
     return out;
 }
 
-void set_rng(Rng& rng, const json& j, const std::string& file, const std::string& what) {
+void set_rng(Rng& rng, const Json& j, const std::string& file, const std::string& what) {
     std::array<uint64_t, 6> words{};
     if (!j.is_array() || j.size() != words.size())
         format_error(file, what + " must be a list of 6 hex strings, got " + j.dump());
@@ -61,28 +60,34 @@ std::optional<std::string> tfjs_loss_name(const std::string& loss) {
 }
 
 // The optimizer_config TF.js can rebuild with the same meaning, if there is one.
-std::optional<json> tfjs_optimizer_config(const Optimizer& opt) {
-    const json c = opt.config();
+std::optional<Json> tfjs_optimizer_config(const Optimizer& opt) {
+    const Json c = opt.config();
     const bool clipped = c.contains("global_clipnorm") && !c.at("global_clipnorm").is_null();
     if (clipped) return std::nullopt;  // TF.js' optimizers have no global clipping
     if (opt.class_name() == "Adam")
-        return json{{"class_name", "Adam"},
-                    {"config", {{"learning_rate", c.at("learning_rate")}, {"beta_1", c.at("beta_1")},
-                                {"beta_2", c.at("beta_2")}, {"epsilon", c.at("epsilon")}}}};
+        return Json::object({{"class_name", "Adam"},
+                             {"config", Json::object({{"learning_rate", c.at("learning_rate")},
+                                                      {"beta_1", c.at("beta_1")},
+                                                      {"beta_2", c.at("beta_2")},
+                                                      {"epsilon", c.at("epsilon")}})}});
     if (opt.class_name() == "SGD" && c.value("momentum", 0.0) == 0.0)
-        return json{{"class_name", "SGD"}, {"config", {{"learning_rate", c.at("learning_rate")}}}};
+        return Json::object(
+            {{"class_name", "SGD"}, {"config", Json::object({{"learning_rate", c.at("learning_rate")}})}});
     return std::nullopt;
 }
 
 // TF.js writes camelCase optimizer configs (learningRate, beta1): the snake_case tapenet reads.
-json snake_case_optimizer(json j) {
+Json snake_case_optimizer(Json j) {
     static const std::map<std::string, std::string> renames = {{"learningRate", "learning_rate"}, {"beta1", "beta_1"},
                                                                {"beta2", "beta_2"},             {"useNesterov", "nesterov"},
                                                                {"use_nesterov", "nesterov"}};
     if (j.is_object() && j.contains("config") && j.at("config").is_object()) {
-        json& c = j["config"];
-        for (const auto& [from, to] : renames)
-            if (c.contains(from) && !c.contains(to)) c[to] = c.at(from);
+        Json& c = j["config"];
+        for (const auto& [from, to] : renames) {
+            if (!c.contains(from) || c.contains(to)) continue;
+            Json value = c.at(from);  // a copy: adding the key `to` may move the members of c
+            c[to] = std::move(value);
+        }
     }
     return j;
 }
@@ -154,7 +159,7 @@ bool has_optimizer_entries(const ModelFiles& files) {
 // The epoch a checkpoint records (0 when it has none: a TF.js save with includeOptimizer).
 int checkpoint_epoch(const ModelFiles& files) {
     if (!files.tapenet.is_object() || !files.tapenet.contains("epoch")) return 0;
-    const json& epoch = files.tapenet.at("epoch");
+    const Json& epoch = files.tapenet.at("epoch");
     if (!epoch.is_number_integer() || epoch.get<int64_t>() < 0 || epoch.get<int64_t>() > 1'000'000'000)
         format_error(files.path, "userDefinedMetadata.tapenet.epoch must be a non-negative integer, got " + epoch.dump());
     return static_cast<int>(epoch.get<int64_t>());
@@ -169,11 +174,11 @@ void require_checkpoint(const ModelFiles& files) {
 // Everything after the weights: the optimizer's state and the random generators. Checks all of
 // it before changing anything.
 int apply_checkpoint(Model& model, const ModelFiles& files) {
-    const json block = files.tapenet.is_object() ? files.tapenet : json::object();
+    const Json block = files.tapenet.is_object() ? files.tapenet : Json::object();
     const int epoch = checkpoint_epoch(files);
     Optimizer& opt = model.optimizer();
     if (block.contains("optimizer")) {
-        const json& saved = block.at("optimizer");
+        const Json& saved = block.at("optimizer");
         const bool named = saved.is_object() && saved.contains("class_name") && saved.at("class_name").is_string();
         const std::string name = named ? saved.at("class_name").get<std::string>() : "";
         if (name != opt.class_name())
@@ -186,11 +191,11 @@ int apply_checkpoint(Model& model, const ModelFiles& files) {
     Rng shuffle = model.shuffle_rng();
     std::vector<std::pair<Rng*, Rng>> layer_rngs;
     if (block.contains("random_state")) {
-        const json& rs = block.at("random_state");
+        const Json& rs = block.at("random_state");
         if (!rs.is_object() || !rs.contains("shuffle"))
             format_error(files.path, "userDefinedMetadata.tapenet.random_state must be {shuffle, layers}");
         set_rng(shuffle, rs.at("shuffle"), files.path, "random_state.shuffle");
-        const json layers = rs.value("layers", json::object());
+        const Json layers = rs.value("layers", Json::object());
         if (!layers.is_object()) format_error(files.path, "random_state.layers must be an object");
         for (const auto& layer : model.layers()) {
             Rng* rng = layer->random_generator();
@@ -216,22 +221,24 @@ void save_checkpoint(Model& model, int epoch, const std::string& path) {
     if (!model.compiled())
         value_error("save_checkpoint", "the model is not compiled: a checkpoint holds the optimizer's state");
     Optimizer& opt = model.optimizer();
-    nlohmann::ordered_json j = model_json_for(model);
+    Json j = model_json_for(model);
     std::vector<WeightEntry> weights = model_weight_entries(model);
     for (WeightEntry& e : optimizer_entries(model, opt)) weights.push_back(std::move(e));
 
-    json layers = json::object();
+    Json layers = Json::object();
     for (const auto& layer : model.layers())
         if (const Rng* rng = layer->random_generator()) layers[layer->name()] = rng_json(*rng);
-    const json extra = {{"epoch", epoch},
-                        {"seed", model.seed()},
-                        {"loss", model.loss().name},
-                        {"optimizer", {{"class_name", opt.class_name()}, {"config", opt.config()}}},
-                        {"random_state", {{"shuffle", rng_json(model.shuffle_rng())}, {"layers", layers}}}};
+    const Json extra = Json::object(
+        {{"epoch", epoch},
+         {"seed", model.seed()},
+         {"loss", model.loss().name},
+         {"optimizer", Json::object({{"class_name", opt.class_name()}, {"config", opt.config()}})},
+         {"random_state", Json::object({{"shuffle", rng_json(model.shuffle_rng())}, {"layers", layers}})}});
     const auto loss = tfjs_loss_name(model.loss().name);
     const auto optimizer = tfjs_optimizer_config(opt);
     if (loss && optimizer)
-        j["trainingConfig"] = {{"loss", *loss}, {"metrics", json::array()}, {"optimizer_config", *optimizer}};
+        j["trainingConfig"] =
+            Json::object({{"loss", *loss}, {"metrics", Json::array()}, {"optimizer_config", *optimizer}});
     try {
         write_model_files(path, std::move(j), weights, extra);
     } catch (const std::invalid_argument&) {
@@ -244,21 +251,22 @@ void save_checkpoint(Model& model, int epoch, const std::string& path) {
 Checkpoint load_checkpoint(const std::string& path) {
     const ModelFiles files = read_model_files(path);
     require_checkpoint(files);
-    const json block = files.tapenet.is_object() ? files.tapenet : json::object();
-    const json& training = files.model_json.contains("trainingConfig") ? files.model_json.at("trainingConfig") : json();
+    const Json block = files.tapenet.is_object() ? files.tapenet : Json::object();
+    const Json& training = files.model_json.contains("trainingConfig") ? files.model_json.at("trainingConfig") : Json();
 
-    json optimizer_config = block.contains("optimizer") ? block.at("optimizer")
+    Json optimizer_config = block.contains("optimizer") ? block.at("optimizer")
                             : training.is_object() && training.contains("optimizer_config")
                                 ? training.at("optimizer_config")
-                                : json();
-    const json loss_name = block.contains("loss") ? block.at("loss")
+                                : Json();
+    const Json loss_name = block.contains("loss") ? block.at("loss")
                            : training.is_object() && training.contains("loss") ? training.at("loss")
-                                                                                 : json();
+                                                                                 : Json();
     if (optimizer_config.is_null()) format_error(path, "names no optimizer (userDefinedMetadata.tapenet.optimizer)");
     if (!loss_name.is_string()) format_error(path, "names no loss (userDefinedMetadata.tapenet.loss)");
 
     uint64_t seed = 0;
-    if (block.contains("seed") && block.at("seed").is_number_unsigned()) seed = block.at("seed").get<uint64_t>();
+    if (const Json* s = block.find("seed"); s && s->is_number_integer() && (s->is_number_unsigned() || s->get<int64_t>() >= 0))
+        seed = s->get<uint64_t>();
     Checkpoint c;
     c.model = model_from_topology(files, seed);
     assign_weights(*c.model, files);

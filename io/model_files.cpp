@@ -14,8 +14,6 @@
 
 namespace tn {
 
-using json = nlohmann::ordered_json;
-
 namespace {
 
 // Deeper JSON than this is refused while parsing: no model.json nests beyond ~8 levels, and a
@@ -38,16 +36,13 @@ uint32_t read_u32_le(const std::string& bytes, size_t offset) {
 }
 
 
-json parse_json(const std::string& text, const std::string& file) {
-    const json::parser_callback_t limit_depth = [&file](int depth, json::parse_event_t, json&) {
-        if (depth > kMaxJsonDepth)
-            format_error(file, "JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-        return true;
-    };
+// The JSON of `file`, or a FormatError naming it: "M: malformed JSON: line 1, column 28: <problem>".
+Json parse_json(const std::string& text, const std::string& file) {
     try {
-        return json::parse(text, limit_depth);
-    } catch (const json::exception& e) {
-        format_error(file, std::string("malformed JSON: ") + e.what());
+        return Json::parse(text, kMaxJsonDepth);
+    } catch (const JsonParseError& e) {
+        format_error(file, "malformed JSON: line " + std::to_string(e.line) + ", column " + std::to_string(e.column) +
+                               ": " + e.problem);
     }
 }
 
@@ -64,9 +59,9 @@ bool safe_relative_path(const std::string& p) {
 std::vector<std::string> current_weight_files(const std::string& path) {
     std::vector<std::string> files;
     try {
-        const json j = parse_json(read_file(path), path);
-        for (const json& group : j.at("weightsManifest"))
-            for (const json& p : group.at("paths"))
+        const Json j = parse_json(read_file(path), path);
+        for (const Json& group : j.at("weightsManifest"))
+            for (const Json& p : group.at("paths"))
                 if (p.is_string() && safe_relative_path(p.get<std::string>())) files.push_back(p.get<std::string>());
     } catch (const std::exception&) {
         files.clear();
@@ -85,7 +80,7 @@ int64_t checked_numel(const Shape& shape, const std::string& file, const std::st
 }
 
 // One manifest entry {name, shape, dtype[, group]}, checked.
-WeightEntry parse_entry(const json& e, const std::string& file, const std::string& where) {
+WeightEntry parse_entry(const Json& e, const std::string& file, const std::string& where) {
     if (!e.is_object()) format_error(file, where + " must be an object {name, shape, dtype}, got " + e.dump());
     for (const char* key : {"name", "shape", "dtype"})
         if (!e.contains(key)) format_error(file, where + " is missing the key '" + key + "'");
@@ -93,9 +88,9 @@ WeightEntry parse_entry(const json& e, const std::string& file, const std::strin
     if (!e.at("name").is_string()) format_error(file, where + ".name must be a string");
     w.name = e.at("name").get<std::string>();
     const std::string what = where + " ('" + w.name + "')";
-    const json& shape = e.at("shape");
+    const Json& shape = e.at("shape");
     if (!shape.is_array()) format_error(file, what + ": shape must be an array of sizes, got " + shape.dump());
-    for (const json& d : shape) {
+    for (const Json& d : shape) {
         if (!d.is_number_integer()) format_error(file, what + ": shape must hold integers, got " + shape.dump());
         w.shape.push_back(d.get<int64_t>());
     }
@@ -115,24 +110,24 @@ WeightEntry parse_entry(const json& e, const std::string& file, const std::strin
 
 // Checks userDefinedMetadata.tapenet against what the weights files hold.
 void verify_tapenet_block(ModelFiles& f) {
-    const json& meta = f.model_json.contains("userDefinedMetadata") ? f.model_json.at("userDefinedMetadata") : json();
-    if (!meta.is_object() || !meta.contains("tapenet")) return;
-    const json& t = meta.at("tapenet");
+    const Json* meta = f.model_json.find("userDefinedMetadata");
+    if (!meta || !meta->contains("tapenet")) return;
+    const Json& t = meta->at("tapenet");
     const std::string where = "userDefinedMetadata.tapenet";
     if (!t.is_object()) format_error(f.path, where + " must be an object, got " + t.dump());
     for (const char* key : {"format_version", "weights_bytes", "weights_crc32"})
         if (!t.contains(key)) format_error(f.path, where + " is missing the key '" + key + "'");
-    const json& version = t.at("format_version");
+    const Json& version = t.at("format_version");
     if (!version.is_number_integer()) format_error(f.path, where + ".format_version must be an integer, got " + version.dump());
     if (version.get<int64_t>() != kFormatVersion)
         format_error(f.path, "format_version " + version.dump() + " is not supported by tapenet " + kTapenetVersion +
                                  ", which reads version " + std::to_string(kFormatVersion));
-    const json& bytes = t.at("weights_bytes");
+    const Json& bytes = t.at("weights_bytes");
     if (!bytes.is_number_integer()) format_error(f.path, where + ".weights_bytes must be an integer, got " + bytes.dump());
     if (bytes.get<int64_t>() != f.weights_bytes)
         format_error(f.path, "records weights_bytes " + bytes.dump() + " but the weights files hold " +
                                  std::to_string(f.weights_bytes) + " bytes");
-    const json& crc = t.at("weights_crc32");
+    const Json& crc = t.at("weights_crc32");
     if (!crc.is_string()) format_error(f.path, where + ".weights_crc32 must be 8 hex digits, got " + crc.dump());
     std::string stored = crc.get<std::string>();
     for (char& c : stored) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -198,15 +193,15 @@ int64_t entry_integer(const WeightEntry& entry, const std::string& file) {
 
 // ---- writing ----
 
-std::string write_model_files(const std::string& path, nlohmann::ordered_json model_json,
-                              const std::vector<WeightEntry>& weights, const json& tapenet_extra) {
+std::string write_model_files(const std::string& path, Json model_json, const std::vector<WeightEntry>& weights,
+                              const Json& tapenet_extra) {
     std::string bytes;
-    nlohmann::ordered_json manifest = nlohmann::ordered_json::array();
+    Json manifest = Json::array();
     for (const WeightEntry& w : weights) {
         if (static_cast<int64_t>(w.bytes.size()) != 4 * shape_numel(w.shape))
             value_error("save", "weight '" + w.name + "' has " + std::to_string(w.bytes.size()) + " bytes for shape " +
                                     shape_str(w.shape));
-        nlohmann::ordered_json e = {{"name", w.name}, {"shape", w.shape}, {"dtype", w.dtype}};
+        Json e = Json::object({{"name", w.name}, {"shape", w.shape}, {"dtype", w.dtype}});
         if (!w.group.empty()) e["group"] = w.group;
         manifest.push_back(e);
         bytes += w.bytes;
@@ -226,12 +221,14 @@ std::string write_model_files(const std::string& path, nlohmann::ordered_json mo
     }
 
     // 2. model.json, atomically: the commit point.
-    model_json["weightsManifest"] = nlohmann::ordered_json::array({{{"paths", {name}}, {"weights", manifest}}});
-    nlohmann::ordered_json block = {{"format_version", kFormatVersion},
-                                    {"weights_crc32", crc32_hex(crc)},
-                                    {"weights_bytes", static_cast<int64_t>(bytes.size())}};
-    for (const auto& [key, value] : tapenet_extra.items()) block[key] = nlohmann::ordered_json::parse(value.dump());
-    model_json["userDefinedMetadata"]["tapenet"] = block;
+    model_json["weightsManifest"] =
+        Json::array({Json::object({{"paths", Json::array({name})}, {"weights", manifest}})});
+    Json block = Json::object({{"format_version", kFormatVersion},
+                               {"weights_crc32", crc32_hex(crc)},
+                               {"weights_bytes", static_cast<int64_t>(bytes.size())}});
+    if (tapenet_extra.is_object())  // null (`{}`) adds nothing
+        for (const auto& [key, value] : tapenet_extra.items()) block[key] = value;
+    model_json["userDefinedMetadata"]["tapenet"] = std::move(block);
     try {
         write_file_atomically(path, model_json.dump(1) + "\n");
     } catch (...) {
@@ -259,19 +256,19 @@ ModelFiles read_model_files(const std::string& path) {
         throw FormatError(e.what());
     }
     f.model_json = parse_json(text, path);
-    const json& j = f.model_json;
+    const Json& j = f.model_json;
     if (!j.is_object()) format_error(path, "must hold a JSON object {format, modelTopology, weightsManifest, ...}");
     if (j.contains("format") && !j.at("format").is_null() && j.at("format") != "layers-model")
         format_error(path, "format is " + j.at("format").dump() + "; tapenet reads \"layers-model\" (TensorFlow.js Layers)");
 
     const std::string dir = parent_dir(path);
     if (j.contains("weightsManifest") && !j.at("weightsManifest").is_null()) {
-        const json& manifest = j.at("weightsManifest");
+        const Json& manifest = j.at("weightsManifest");
         if (!manifest.is_array()) format_error(path, "weightsManifest must be an array of {paths, weights} groups");
         std::string all;
         for (size_t g = 0; g < manifest.size(); ++g) {
             const std::string where = "weightsManifest[" + std::to_string(g) + "]";
-            const json& group = manifest[g];
+            const Json& group = manifest[g];
             if (!group.is_object() || !group.contains("paths") || !group.contains("weights"))
                 format_error(path, where + " must be an object with 'paths' and 'weights'");
             if (!group.at("paths").is_array() || !group.at("weights").is_array())
@@ -286,7 +283,7 @@ ModelFiles read_model_files(const std::string& path) {
             }
 
             std::string data, files;
-            for (const json& p : group.at("paths")) {
+            for (const Json& p : group.at("paths")) {
                 if (!p.is_string()) format_error(path, where + ".paths must hold file names, got " + p.dump());
                 const std::string rel = p.get<std::string>();
                 if (!safe_relative_path(rel))

@@ -64,13 +64,13 @@ std::string write_model_files(const std::string& path, Json model_json,
 // What read_model_files found.
 struct ModelFiles {
     std::string path;                       // model.json as given
-    Json model_json;              // the whole parsed file
+    Json model_json;                        // the whole parsed file
     std::vector<WeightEntry> weights;       // every manifest entry in order, with its bytes
     std::vector<std::string> weight_files;  // the manifest's paths, resolved against model.json's directory
     int64_t weights_bytes = 0;              // their total size
     uint32_t weights_crc32 = 0;             // computed over all of them, in manifest order
     int format_version = 0;                 // 0: no tapenet block (a file from TF.js or a converter)
-    Json tapenet;                 // userDefinedMetadata.tapenet, or null
+    Json tapenet;                           // userDefinedMetadata.tapenet, or null
 };
 
 ModelFiles read_model_files(const std::string& path);

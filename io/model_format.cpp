@@ -16,8 +16,6 @@
 
 namespace tn {
 
-using ojson = nlohmann::ordered_json;
-
 namespace {
 
 const std::string kGeneratedBy = std::string("tapenet ") + kTapenetVersion;
@@ -25,19 +23,19 @@ const std::string kGeneratedBy = std::string("tapenet ") + kTapenetVersion;
 
 // ---- writing: Keras layer configs ----
 
-ojson initializer(const char* class_name, ojson config = ojson::object()) {
-    return {{"class_name", class_name}, {"config", std::move(config)}};
+Json initializer(const char* class_name, Json::Object config = {}) {
+    return Json::object({{"class_name", class_name}, {"config", Json::object(std::move(config))}});
 }
-ojson glorot_uniform() { return initializer("GlorotUniform", {{"seed", nullptr}}); }
-ojson zeros() { return initializer("Zeros"); }
+Json glorot_uniform() { return initializer("GlorotUniform", {{"seed", nullptr}}); }
+Json zeros() { return initializer("Zeros"); }
 
 // The keys of each layer class in Keras' order, with the value written when the layer's own
 // config() lacks the key (nullopt: written only if config() has it). These are what TF.js and
 // Keras readers expect to find (docs/format.md, "Layer configs").
-using KeyDefaults = std::vector<std::pair<const char*, std::optional<ojson>>>;
+using KeyDefaults = std::vector<std::pair<const char*, std::optional<Json>>>;
 
 KeyDefaults keras_keys(const std::string& class_name, const std::optional<int64_t>& input_length) {
-    const std::optional<ojson> own;
+    const std::optional<Json> own;
     if (class_name == "LSTM")
         return {{"units", own}, {"activation", own}, {"recurrent_activation", own}, {"use_bias", own},
                 {"kernel_initializer", glorot_uniform()},
@@ -48,28 +46,28 @@ KeyDefaults keras_keys(const std::string& class_name, const std::optional<int64_
     if (class_name == "Dense")
         return {{"units", own}, {"activation", own}, {"use_bias", own}, {"kernel_initializer", glorot_uniform()},
                 {"bias_initializer", zeros()}};
-    if (class_name == "Dropout") return {{"rate", own}, {"noise_shape", ojson()}, {"seed", ojson()}};
+    if (class_name == "Dropout") return {{"rate", own}, {"noise_shape", Json()}, {"seed", Json()}};
     if (class_name == "Embedding")
         return {{"input_dim", own},
                 {"output_dim", own},
                 {"embeddings_initializer",
                  initializer("RandomUniform", {{"minval", -0.05}, {"maxval", 0.05}, {"seed", nullptr}})},
                 {"mask_zero", own},
-                {"input_length", input_length ? ojson(*input_length) : ojson()}};
+                {"input_length", input_length ? Json(*input_length) : Json()}};
     return {};
 }
 
-ojson shape_json(const Shape& shape) {  // -1 (any size) is written as null
-    ojson out = ojson::array();
-    for (int64_t d : shape) out.push_back(d < 0 ? ojson() : ojson(d));
+Json shape_json(const Shape& shape) {  // -1 (any size) is written as null
+    Json out = Json::array();
+    for (int64_t d : shape) out.push_back(d < 0 ? Json() : Json(d));
     return out;
 }
 
 // {class_name, config} of one layer: name, trainable, dtype, [batch_input_shape], then the class'
 // keys in Keras' order, then any other key the layer's config() has.
-ojson layer_json(const Layer& layer, const Shape* batch_input_shape) {
-    const json own = layer.config();
-    ojson config = {{"name", layer.name()}, {"trainable", true}, {"dtype", "float32"}};
+Json layer_json(const Layer& layer, const Shape* batch_input_shape) {
+    const Json own = layer.config();
+    Json config = Json::object({{"name", layer.name()}, {"trainable", true}, {"dtype", "float32"}});
     std::optional<int64_t> input_length;
     if (batch_input_shape) {
         config["batch_input_shape"] = shape_json(*batch_input_shape);
@@ -78,21 +76,21 @@ ojson layer_json(const Layer& layer, const Shape* batch_input_shape) {
     std::set<std::string> written = {"name", "trainable", "dtype"};
     for (const auto& [key, fallback] : keras_keys(layer.class_name(), input_length)) {
         if (own.contains(key))
-            config[key] = ojson::parse(own.at(key).dump());
+            config[key] = own.at(key);
         else if (fallback)
             config[key] = *fallback;
         written.insert(key);
     }
     for (const auto& [key, value] : own.items())
-        if (!written.count(key)) config[key] = ojson::parse(value.dump());
-    return {{"class_name", layer.class_name()}, {"config", config}};
+        if (!written.count(key)) config[key] = value;
+    return Json::object({{"class_name", layer.class_name()}, {"config", config}});
 }
 
 // ---- reading: the topology ----
 
 struct LayerSpec {
     std::string class_name;
-    json config;
+    Json config;
     std::string where;  // "layer 2 ('dense_Dense1', Dense)"
 };
 
@@ -103,7 +101,7 @@ struct Topology {
 };
 
 // A Keras shape list: [null, 5, 3] (with_batch) or [5, 3]; null = any size.
-Shape parse_shape(const json& j, bool with_batch, const std::string& file, const std::string& what) {
+Shape parse_shape(const Json& j, bool with_batch, const std::string& file, const std::string& what) {
     if (!j.is_array() || j.size() < (with_batch ? 2u : 1u) || j.size() > 8)
         format_error(file, what + " must be a list of sizes such as [null, 20, 1], got " + j.dump());
     Shape shape;
@@ -124,7 +122,7 @@ Shape parse_shape(const json& j, bool with_batch, const std::string& file, const
     return shape;
 }
 
-std::optional<Shape> input_shape_of(const json& config, const std::string& file, const std::string& where) {
+std::optional<Shape> input_shape_of(const Json& config, const std::string& file, const std::string& where) {
     for (const char* key : {"batch_input_shape", "batch_shape"})
         if (config.contains(key) && !config.at(key).is_null())
             return parse_shape(config.at(key), true, file, where + ": " + key);
@@ -134,12 +132,12 @@ std::optional<Shape> input_shape_of(const json& config, const std::string& file,
 }
 
 // The keys every layer config may carry that tapenet checks rather than ignores.
-void check_common_keys(const json& config, const std::string& file, const std::string& where) {
+void check_common_keys(const Json& config, const std::string& file, const std::string& where) {
     if (config.contains("dtype") && !config.at("dtype").is_null()) {
-        const json& d = config.at("dtype");
+        const Json& d = config.at("dtype");
         // Keras 3 writes a DTypePolicy object {"class_name": "DTypePolicy", "config": {"name": "float32"}}.
         const bool float32 = d == "float32" || (d.is_object() && d.contains("config") && d.at("config").is_object() &&
-                                                d.at("config").value("name", json()) == "float32");
+                                                d.at("config").value("name", Json()) == "float32");
         if (!float32) format_error(file, where + ": dtype " + d.dump() + " is not supported; tapenet computes in float32");
     }
     for (const auto& [key, value] : config.items()) {
@@ -151,10 +149,10 @@ void check_common_keys(const json& config, const std::string& file, const std::s
 
 Topology parse_topology(const ModelFiles& files) {
     const std::string& file = files.path;
-    const json& j = files.model_json;
+    const Json& j = files.model_json;
     if (!j.contains("modelTopology") || j.at("modelTopology").is_null())
         format_error(file, "missing key 'modelTopology' (the architecture); is this a TensorFlow.js Layers model.json?");
-    const json* topology = &j.at("modelTopology");
+    const Json* topology = &j.at("modelTopology");
     if (topology->is_object() && topology->contains("model_config")) topology = &topology->at("model_config");
     if (!topology->is_object() || !topology->contains("class_name") || !topology->at("class_name").is_string())
         format_error(file, "modelTopology must be an object with a string 'class_name'");
@@ -162,10 +160,10 @@ Topology parse_topology(const ModelFiles& files) {
     if (cls != "Sequential")
         format_error(file, "modelTopology.class_name is '" + cls + "'; tapenet loads Sequential models only");
     if (!topology->contains("config")) format_error(file, "modelTopology is missing the key 'config'");
-    const json& config = topology->at("config");
+    const Json& config = topology->at("config");
 
     Topology t;
-    const json* layers = &config;
+    const Json* layers = &config;
     if (config.is_object()) {
         if (config.contains("name") && config.at("name").is_string() && !config.at("name").get<std::string>().empty())
             t.name = config.at("name").get<std::string>();
@@ -175,11 +173,11 @@ Topology parse_topology(const ModelFiles& files) {
     if (!layers->is_array()) format_error(file, "modelTopology.config.layers must be a list of {class_name, config}");
 
     for (size_t i = 0; i < layers->size(); ++i) {
-        const json& l = (*layers)[i];
+        const Json& l = (*layers)[i];
         std::string where = "layer " + std::to_string(i);
         if (!l.is_object() || !l.contains("class_name") || !l.at("class_name").is_string())
             format_error(file, where + " must be an object with a string 'class_name'");
-        LayerSpec spec{l.at("class_name").get<std::string>(), l.contains("config") ? l.at("config") : json(), ""};
+        LayerSpec spec{l.at("class_name").get<std::string>(), l.contains("config") ? l.at("config") : Json(), ""};
         if (!spec.config.is_object())
             format_error(file, where + " (" + spec.class_name + ") is missing its 'config' object");
         if (spec.config.contains("name") && spec.config.at("name").is_string())
@@ -248,17 +246,20 @@ std::string count_str(double n) {
 
 // ---- writing ----
 
-ojson model_json_for(const Model& model) {
+Json model_json_for(const Model& model) {
     if (!model.built())
         value_error("save_model", "the model is not built; call build({-1, T, D}), fit() or predict() first");
-    ojson layers = ojson::array();
+    Json layers = Json::array();
     for (size_t i = 0; i < model.layers().size(); ++i)
         layers.push_back(layer_json(*model.layers()[i], i == 0 ? &model.input_shape() : nullptr));
-    ojson topology = {{"class_name", "Sequential"},
-                      {"config", {{"name", model.name()}, {"layers", layers}}},
-                      {"keras_version", kGeneratedBy},
-                      {"backend", "tapenet"}};
-    return {{"format", "layers-model"}, {"generatedBy", kGeneratedBy}, {"convertedBy", nullptr}, {"modelTopology", topology}};
+    Json topology = Json::object({{"class_name", "Sequential"},
+                                  {"config", Json::object({{"name", model.name()}, {"layers", layers}})},
+                                  {"keras_version", kGeneratedBy},
+                                  {"backend", "tapenet"}});
+    return Json::object({{"format", "layers-model"},
+                         {"generatedBy", kGeneratedBy},
+                         {"convertedBy", nullptr},
+                         {"modelTopology", topology}});
 }
 
 std::vector<WeightEntry> model_weight_entries(const Model& model) {
@@ -268,10 +269,10 @@ std::vector<WeightEntry> model_weight_entries(const Model& model) {
 }
 
 void save_model(const Model& model, const std::string& path) {
-    ojson j = model_json_for(model);
+    Json j = model_json_for(model);
     std::vector<WeightEntry> weights = model_weight_entries(model);
     try {
-        write_model_files(path, std::move(j), weights, json::object());
+        write_model_files(path, std::move(j), weights, Json::object());
     } catch (const std::invalid_argument&) {
         throw;
     } catch (const std::exception& e) {
@@ -383,8 +384,8 @@ std::unique_ptr<Model> load_model(const std::string& path, ModelFileInfo* info) 
     std::unique_ptr<Model> model = model_from_topology(files);
     assign_weights(*model, files);
     if (info) {
-        const json& g = files.model_json.contains("generatedBy") ? files.model_json.at("generatedBy") : json();
-        info->generated_by = g.is_string() ? g.get<std::string>() : "";
+        const Json* g = files.model_json.find("generatedBy");
+        info->generated_by = g && g->is_string() ? g->get<std::string>() : "";
         info->format_version = files.format_version;
         info->weight_files = files.weight_files;
         info->weights_bytes = files.weights_bytes;

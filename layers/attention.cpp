@@ -1,12 +1,10 @@
 #include "layers/attention.h"
 
-#include <nlohmann/json.hpp>
-#include "layers/attention_kernel.h"
-
 #include <limits>
 
 #include "core/error.h"
 #include "core/ops.h"
+#include "layers/attention_kernel.h"
 #include "layers/initializers.h"
 #include "layers/mask.h"
 
@@ -19,7 +17,9 @@ Attention::Attention(int64_t units, std::string score)
         value_error("attention", "unknown score '" + score_name_ + "'; valid scores are: luong, bahdanau");
 }
 
-json Attention::config() const { return {{"name", name()}, {"units", units_}, {"score", score_name_}}; }
+Json Attention::config() const {
+    return Json::object({{"name", name()}, {"units", units_}, {"score", score_name_}});
+}
 
 void Attention::check_input(const Shape& shape) const { check_sequence_input(name(), shape, input_dim_); }
 

@@ -1,7 +1,5 @@
 #include "layers/dense.h"
 
-#include <nlohmann/json.hpp>
-
 #include "core/error.h"
 #include "core/ops.h"
 #include "layers/initializers.h"
@@ -17,8 +15,9 @@ Dense::Dense(int64_t units, std::string activation, bool use_bias)
     if (units <= 0) value_error("dense", "units must be positive, got " + std::to_string(units));
 }
 
-json Dense::config() const {
-    return {{"name", name()}, {"units", units_}, {"activation", activation_name_}, {"use_bias", use_bias_}};
+Json Dense::config() const {
+    return Json::object(
+        {{"name", name()}, {"units", units_}, {"activation", activation_name_}, {"use_bias", use_bias_}});
 }
 
 void Dense::check_input(const Shape& shape) const {

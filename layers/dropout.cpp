@@ -1,7 +1,5 @@
 #include "layers/dropout.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <sstream>
 
@@ -18,7 +16,7 @@ Dropout::Dropout(double rate) : Layer("dropout"), rate_(rate) {
     }
 }
 
-json Dropout::config() const { return {{"name", name()}, {"rate", rate_}}; }
+Json Dropout::config() const { return Json::object({{"name", name()}, {"rate", rate_}}); }
 
 void Dropout::build_params(const Shape&, Rng& rng) { rng_ = rng; }
 

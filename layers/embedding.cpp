@@ -1,7 +1,5 @@
 #include "layers/embedding.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <sstream>
 
@@ -18,8 +16,9 @@ Embedding::Embedding(int64_t input_dim, int64_t output_dim, bool mask_zero)
     if (output_dim <= 0) value_error("embedding", "output_dim must be positive, got " + std::to_string(output_dim));
 }
 
-json Embedding::config() const {
-    return {{"name", name()}, {"input_dim", input_dim_}, {"output_dim", output_dim_}, {"mask_zero", mask_zero_}};
+Json Embedding::config() const {
+    return Json::object(
+        {{"name", name()}, {"input_dim", input_dim_}, {"output_dim", output_dim_}, {"mask_zero", mask_zero_}});
 }
 
 void Embedding::check_input(const Shape& shape) const {

@@ -1,11 +1,9 @@
 #include "layers/lstm.h"
 
-#include <nlohmann/json.hpp>
-#include "layers/lstm_kernel.h"
-
 #include "core/error.h"
 #include "core/ops.h"
 #include "layers/initializers.h"
+#include "layers/lstm_kernel.h"
 #include "layers/mask.h"
 
 namespace tn {
@@ -24,14 +22,14 @@ LSTM::LSTM(int64_t units, bool return_sequences, std::string activation, std::st
     if (units <= 0) value_error("lstm", "units must be positive, got " + std::to_string(units));
 }
 
-json LSTM::config() const {
-    return {{"name", name()},
-            {"units", units_},
-            {"activation", activation_name_},
-            {"recurrent_activation", recurrent_activation_name_},
-            {"use_bias", use_bias_},
-            {"return_sequences", return_sequences_},
-            {"unit_forget_bias", unit_forget_bias_}};
+Json LSTM::config() const {
+    return Json::object({{"name", name()},
+                         {"units", units_},
+                         {"activation", activation_name_},
+                         {"recurrent_activation", recurrent_activation_name_},
+                         {"use_bias", use_bias_},
+                         {"return_sequences", return_sequences_},
+                         {"unit_forget_bias", unit_forget_bias_}});
 }
 
 void LSTM::check_input(const Shape& shape) const { check_sequence_input(name(), shape, input_dim_); }

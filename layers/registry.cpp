@@ -1,7 +1,5 @@
 #include "layers/registry.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 
 #include "core/error.h"
@@ -19,7 +17,7 @@ namespace {
 // or throw when the key is required (no default given).
 class ConfigReader {
 public:
-    ConfigReader(const std::string& class_name, const json& config)
+    ConfigReader(const std::string& class_name, const Json& config)
         : where_(class_name + " config"), config_(config) {
         if (!config.is_object()) value_error(where_, "must be a JSON object, got " + std::string(config.type_name()));
     }
@@ -27,7 +25,7 @@ public:
     bool has(const char* key) const { return config_.contains(key) && !config_.at(key).is_null(); }
 
     int64_t integer(const char* key) const {
-        const json& v = required(key);
+        const Json& v = required(key);
         if (v.is_number_integer()) return v.get<int64_t>();
         // Python writes 100.0 for a float that holds an integer; accept it, reject 2.5.
         if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() && std::abs(v.get<double>()) < 1e15)
@@ -37,7 +35,7 @@ public:
     int64_t integer(const char* key, int64_t fallback) const { return has(key) ? integer(key) : fallback; }
 
     double number(const char* key) const {
-        const json& v = required(key);
+        const Json& v = required(key);
         if (!v.is_number()) wrong_type(key, "a number", v);
         return v.get<double>();
     }
@@ -45,14 +43,14 @@ public:
 
     bool boolean(const char* key, bool fallback) const {
         if (!has(key)) return fallback;
-        const json& v = config_.at(key);
+        const Json& v = config_.at(key);
         if (!v.is_boolean()) wrong_type(key, "true or false", v);
         return v.get<bool>();
     }
 
     std::string string(const char* key, const std::string& fallback) const {
         if (!has(key)) return fallback;
-        const json& v = config_.at(key);
+        const Json& v = config_.at(key);
         if (!v.is_string()) wrong_type(key, "a string", v);
         return v.get<std::string>();
     }
@@ -65,16 +63,16 @@ public:
     }
 
 private:
-    const json& required(const char* key) const {
+    const Json& required(const char* key) const {
         if (!has(key)) value_error(where_, "missing required key '" + std::string(key) + "'");
         return config_.at(key);
     }
-    [[noreturn]] void wrong_type(const char* key, const char* expected, const json& v) const {
+    [[noreturn]] void wrong_type(const char* key, const char* expected, const Json& v) const {
         value_error(where_, "'" + std::string(key) + "' must be " + expected + ", got " + v.dump());
     }
 
     std::string where_;
-    const json& config_;
+    const Json& config_;
 };
 
 std::unique_ptr<Layer> make_dense(const ConfigReader& c) {
@@ -123,7 +121,7 @@ const std::vector<std::string>& known_layer_classes() {
     return names;
 }
 
-std::unique_ptr<Layer> layer_from_config(const std::string& class_name, const json& config) {
+std::unique_ptr<Layer> layer_from_config(const std::string& class_name, const Json& config) {
     for (const auto& f : kFactories) {
         if (class_name != f.class_name) continue;
         const ConfigReader reader(class_name, config);

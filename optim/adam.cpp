@@ -1,7 +1,5 @@
 #include "optim/adam.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 
 namespace tn {
@@ -12,8 +10,8 @@ Adam::Adam(AdamOptions options) : Optimizer("Adam", options.learning_rate, optio
     require(options.epsilon >= 0 && std::isfinite(options.epsilon), "epsilon", ">= 0", options.epsilon);
 }
 
-nlohmann::ordered_json Adam::config() const {
-    nlohmann::ordered_json j = Optimizer::config();
+Json Adam::config() const {
+    Json j = Optimizer::config();
     j["beta_1"] = options_.beta_1;
     j["beta_2"] = options_.beta_2;
     j["epsilon"] = options_.epsilon;

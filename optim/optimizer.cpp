@@ -1,7 +1,5 @@
 #include "optim/optimizer.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -37,11 +35,11 @@ void Optimizer::set_global_clipnorm(double c) {
     global_clipnorm_ = c;
 }
 
-nlohmann::ordered_json Optimizer::config() const {
-    nlohmann::ordered_json j;
+Json Optimizer::config() const {
+    Json j;
     j["name"] = class_name_;
     j["learning_rate"] = learning_rate_;
-    j["global_clipnorm"] = global_clipnorm_ > 0 ? nlohmann::ordered_json(global_clipnorm_) : nlohmann::ordered_json(nullptr);
+    j["global_clipnorm"] = global_clipnorm_ > 0 ? Json(global_clipnorm_) : Json(nullptr);
     return j;
 }
 
@@ -134,8 +132,8 @@ Tensor Optimizer::slot(const std::string& param, const std::string& slot_name) c
     return it->second.clone();
 }
 
-std::unique_ptr<Optimizer> optimizer_from_config(const nlohmann::ordered_json& j) {
-    const nlohmann::ordered_json& c = j.contains("config") ? j.at("config") : j;
+std::unique_ptr<Optimizer> optimizer_from_config(const Json& j) {
+    const Json& c = j.contains("config") ? j.at("config") : j;
     const std::string name = j.contains("class_name") ? j.at("class_name").get<std::string>()
                                                       : c.value("name", std::string());
     auto number = [&](const char* key, double fallback) {

@@ -1,7 +1,5 @@
 #include "optim/rmsprop.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 
 namespace tn {
@@ -12,8 +10,8 @@ RMSprop::RMSprop(RmspropOptions options)
     require(options.epsilon >= 0 && std::isfinite(options.epsilon), "epsilon", ">= 0", options.epsilon);
 }
 
-nlohmann::ordered_json RMSprop::config() const {
-    nlohmann::ordered_json j = Optimizer::config();
+Json RMSprop::config() const {
+    Json j = Optimizer::config();
     j["rho"] = options_.rho;
     j["epsilon"] = options_.epsilon;
     return j;

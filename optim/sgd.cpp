@@ -1,7 +1,5 @@
 #include "optim/sgd.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 
 namespace tn {
@@ -10,8 +8,8 @@ SGD::SGD(SgdOptions options) : Optimizer("SGD", options.learning_rate, options.g
     require(options.momentum >= 0 && options.momentum <= 1, "momentum", "in [0, 1]", options.momentum);
 }
 
-nlohmann::ordered_json SGD::config() const {
-    nlohmann::ordered_json j = Optimizer::config();
+Json SGD::config() const {
+    Json j = Optimizer::config();
     j["momentum"] = options_.momentum;
     j["nesterov"] = options_.nesterov;
     return j;

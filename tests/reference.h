@@ -6,17 +6,18 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
-#include <nlohmann/json.hpp>
 
+#include "core/json.h"
 #include "core/tensor.h"
 
 namespace tn::testing {
 
-using json = nlohmann::ordered_json;
+using json = tn::Json;
 
 inline std::string reference_dir() {
     const char* env = std::getenv("TAPENET_REFERENCE_DIR");
@@ -26,7 +27,8 @@ inline std::string reference_dir() {
 inline json load_json_file(const std::string& path) {
     std::ifstream in(path);
     REQUIRE_MESSAGE(in.good(), "cannot open " << path);
-    return json::parse(in);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return json::parse(text);
 }
 
 // The names of every case in index.json whose "op" is `op` (all cases when op is empty).

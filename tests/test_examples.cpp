@@ -19,9 +19,9 @@
 
 #include <doctest/doctest.h>
 #include <gif_lib.h>
-#include <nlohmann/json.hpp>
 #include <stb/stb_image.h>
 
+#include "core/json.h"
 #include "io/colormap.h"
 #include "io/heatmap.h"
 #include "io/model_format.h"
@@ -114,19 +114,19 @@ TEST_CASE("examples: add_two_numbers trains briefly and writes its heatmaps, GIF
     CHECK(r.out.find("Total params: 86,629") != std::string::npos);  // LSTM 40,800 + Attention 45,700 + Dense 129
     CHECK(r.out.find(out + "/attention.gif") != std::string::npos);
 
-    const nlohmann::ordered_json m = read_json(out + "/metrics.json");
-    CHECK(m["epochs"] == 2);
-    CHECK(m["train_samples"] == 192);
-    CHECK(m["val_samples"] == 64);
-    CHECK(m["history"]["val_mae"].size() == 2);
-    CHECK(m["history"]["attention_mass_val"].size() == 2);
-    CHECK(m["val_mae"] == m["history"]["val_mae"][1]);
+    const tn::Json m = read_json(out + "/metrics.json");
+    CHECK(m.at("epochs") == 2);
+    CHECK(m.at("train_samples") == 192);
+    CHECK(m.at("val_samples") == 64);
+    CHECK(m.at("history").at("val_mae").size() == 2);
+    CHECK(m.at("history").at("attention_mass_val").size() == 2);
+    CHECK(m.at("val_mae") == m.at("history").at("val_mae").at(1));
     // The target is a mean of two U(0, 1) values: any sensible prediction is off by less than 0.5.
-    CHECK(m["val_mae"].get<double>() > 0.0);
-    CHECK(m["val_mae"].get<double>() < 0.5);
+    CHECK(m.at("val_mae").get<double>() > 0.0);
+    CHECK(m.at("val_mae").get<double>() < 0.5);
     // After 6 steps the attention is still close to uniform over 20 steps: 2 of 20 positions hold ~0.1.
-    CHECK(m["attention_mass_val"].get<double>() == doctest::Approx(0.1).epsilon(0.5));
-    CHECK(m["wall_seconds"].get<double>() > 0.0);
+    CHECK(m.at("attention_mass_val").get<double>() == doctest::Approx(0.1).epsilon(0.5));
+    CHECK(m.at("wall_seconds").get<double>() > 0.0);
 
     // One figure per epoch: the attention over the ground truth, 10 rows x 20 steps each, `hot`.
     const tn::HeatmapLayout layout = figure_layout({"attention", "ground truth"}, 10, 20, "Epoch 001 / 2");
@@ -153,9 +153,9 @@ TEST_CASE("examples: add_two_numbers is reproducible from its seed") {
     const std::string args = "--epochs 1 --train 128 --val 64 --verbose 0 --seed 11 --out '";
     REQUIRE(run_example("add_two_numbers", args + (tmp / "a") + "'", tmp).status == 0);
     REQUIRE(run_example("add_two_numbers", args + (tmp / "b") + "'", tmp).status == 0);
-    const nlohmann::ordered_json a = read_json(tmp / "a/metrics.json"), b = read_json(tmp / "b/metrics.json");
-    CHECK(a["val_mae"] == b["val_mae"]);
-    CHECK(a["history"] == b["history"]);
+    const tn::Json a = read_json(tmp / "a/metrics.json"), b = read_json(tmp / "b/metrics.json");
+    CHECK(a.at("val_mae") == b.at("val_mae"));
+    CHECK(a.at("history") == b.at("history"));
     CHECK(read_file(tmp / "a/epoch_001.png") == read_file(tmp / "b/epoch_001.png"));
 }
 
@@ -167,15 +167,15 @@ TEST_CASE("examples: find_max draws attention, its argmax and the true argmax") 
     REQUIRE(r.status == 0);
     CHECK(r.out.find("Total params: 115,841") != std::string::npos);  // LSTM 66,560 + Attention 49,152 + Dense 129
 
-    const nlohmann::ordered_json m = read_json(out + "/metrics.json");
-    CHECK(m["epochs"] == 1);
-    CHECK(m["val_samples"] == 40);
-    const double accuracy = m["val_argmax_accuracy"].get<double>();
+    const tn::Json m = read_json(out + "/metrics.json");
+    CHECK(m.at("epochs") == 1);
+    CHECK(m.at("val_samples") == 40);
+    const double accuracy = m.at("val_argmax_accuracy").get<double>();
     CHECK(accuracy >= 0.0);
     CHECK(accuracy <= 1.0);
     CHECK(accuracy * 40 == doctest::Approx(std::round(accuracy * 40)).epsilon(1e-6));  // a count out of 40
-    CHECK(m["val_mae"].get<double>() > 0.0);
-    CHECK(m["val_mae"].get<double>() < 1.0);
+    CHECK(m.at("val_mae").get<double>() > 0.0);
+    CHECK(m.at("val_mae").get<double>() < 1.0);
 
     // Three panels of 12 validation rows x 10 steps, `jet`, cells of 12 pixels. The two argmax panels
     // are one-hot rows.
@@ -213,11 +213,11 @@ TEST_CASE("examples: example_attention saves, loads and predicts bit-identically
     for (size_t at = r.out.find("Success.\n"); at != std::string::npos; at = r.out.find("Success.\n", at + 1)) ++successes;
     CHECK(successes == 2);
 
-    const nlohmann::ordered_json m = read_json(out + "/metrics.json");
+    const tn::Json m = read_json(out + "/metrics.json");
     for (const std::string score : {"luong", "bahdanau"}) {
         CAPTURE(score);
-        CHECK(m[score]["predictions_bit_identical"] == true);
-        CHECK(m[score]["max_abs_difference"] == 0.0);
+        CHECK(m.at(score).at("predictions_bit_identical") == true);
+        CHECK(m.at(score).at("max_abs_difference") == 0.0);
         // The saved model is the README's: LSTM(64) -> Attention(32, score) -> Dense(1), 10 steps of 1 feature.
         const std::unique_ptr<tn::Model> model = tn::load_model(out + "/model_" + score + ".json");
         REQUIRE(model->layers().size() == 3);

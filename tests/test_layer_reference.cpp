@@ -53,7 +53,7 @@ double run_case(const std::string& op, const std::string& case_name, bool fused)
     if (auto* att = dynamic_cast<Attention*>(layer.get())) att->set_fused(fused);
     // The layer input: the one entry of "inputs" (x, h_s or indices).
     REQUIRE(doc.at("inputs").size() == 1);
-    const std::string input_name = doc.at("inputs").begin().key();
+    const std::string input_name = doc.at("inputs").items().front().first;
     Tensor x = ref_tensor(doc.at("inputs").at(input_name));
     const bool differentiable_input = doc.at("grads").at("inputs").contains(input_name);
     if (differentiable_input) x.requires_grad();

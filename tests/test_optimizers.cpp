@@ -13,7 +13,7 @@
 #include "tests/reference.h"
 
 using namespace tn;
-using json = nlohmann::ordered_json;
+using json = tn::Json;
 using tn::testing::check_close;
 using tn::testing::load_case;
 using tn::testing::ref_tensor;
@@ -208,12 +208,13 @@ TEST_CASE("optimizer config round-trips through optimizer_from_config") {
     CHECK(again->options().form == AdamForm::torch);
     CHECK(again->options().epsilon == 1e-8);
     CHECK(again->global_clipnorm() == 2);
-    CHECK(optimizer_from_config({{"class_name", "SGD"}, {"config", {{"learning_rate", 0.5}, {"momentum", 0.9}}}})
+    const json sgd_config = json::object({{"learning_rate", 0.5}, {"momentum", 0.9}});
+    CHECK(optimizer_from_config(json::object({{"class_name", "SGD"}, {"config", sgd_config}}))
               ->config()
               .at("momentum")
               .get<double>() == 0.9);
     CHECK(optimizer_from_config(RMSprop().config())->class_name() == "RMSprop");
     CHECK(SGD().config().at("global_clipnorm").is_null());
-    CHECK_THROWS_WITH_AS(optimizer_from_config({{"name", "Adagrad"}}), doctest::Contains("unknown optimizer 'Adagrad'"),
-                         ValueError);
+    CHECK_THROWS_WITH_AS(optimizer_from_config(json::object({{"name", "Adagrad"}})),
+                         doctest::Contains("unknown optimizer 'Adagrad'"), ValueError);
 }

@@ -16,12 +16,12 @@ TEST_CASE("reference: softmax cases (value and gradient)") {
     for (const auto& name : cases) {
         CAPTURE(name);
         const json c = load_case(name);
-        Tensor x = ref_tensor(c["inputs"]["x"]);
+        Tensor x = ref_tensor(c.at("inputs").at("x"));
         x.requires_grad();
-        const Tensor y = softmax(x, c["config"].value("axis", -1));
-        check_close(y, c["outputs"]["y"], name + " y");
-        y.backward(ref_tensor(c["objective"]["R"]));
-        check_close(x.grad(), c["grads"]["inputs"]["x"], name + " dx");
+        const Tensor y = softmax(x, c.at("config").value("axis", -1));
+        check_close(y, c.at("outputs").at("y"), name + " y");
+        y.backward(ref_tensor(c.at("objective").at("R")));
+        check_close(x.grad(), c.at("grads").at("inputs").at("x"), name + " dx");
     }
 }
 
@@ -29,17 +29,17 @@ namespace {
 
 // The loss of each case written with ops, Keras reduction: mean over the last axis, then the batch.
 Tensor composed_loss(const json& c, Tensor& pred) {
-    const json& cfg = c["config"];
-    const std::string loss = cfg.at("loss");
+    const json& cfg = c.at("config");
+    const std::string loss = cfg.at("loss").get<std::string>();
     const bool from_logits = cfg.value("from_logits", false);
     if (loss == "sparse_categorical_crossentropy") {
-        const Tensor labels = ref_tensor(c["inputs"]["labels"]);
+        const Tensor labels = ref_tensor(c.at("inputs").at("labels"));
         const Tensor logp = log_softmax(pred, -1);
         Tensor onehot(pred.shape());
         for (int64_t b = 0; b < pred.dim(0); ++b) onehot.at({b, static_cast<int64_t>(labels[b])}) = 1.0f;
         return mean(neg(sum(logp * onehot, -1)));
     }
-    const Tensor t = ref_tensor(c["inputs"]["y_true"]);
+    const Tensor t = ref_tensor(c.at("inputs").at("y_true"));
     Tensor per_element;
     if (loss == "mse") per_element = (pred - t) * (pred - t);
     if (loss == "mae") per_element = abs(pred - t);
@@ -47,9 +47,9 @@ Tensor composed_loss(const json& c, Tensor& pred) {
         per_element = relu(pred) - pred * t + log(exp(neg(abs(pred))) + 1.0f);
     if (loss == "binary_crossentropy" && !from_logits) {
         // The Keras 3 variant (named so in the case) drops the +eps inside the logs.
-        const bool keras3 = c["case"].get<std::string>().find("keras3") != std::string::npos;
-        const float eps = static_cast<float>(cfg["epsilon"].get<double>());
-        const float hi = static_cast<float>(cfg["clip_max"].get<double>());
+        const bool keras3 = c.at("case").get<std::string>().find("keras3") != std::string::npos;
+        const float eps = static_cast<float>(cfg.at("epsilon").get<double>());
+        const float hi = static_cast<float>(cfg.at("clip_max").get<double>());
         const Tensor q = clip(pred, eps, hi);
         const float e = keras3 ? 0.0f : eps;
         per_element = neg(t * log(q + e) + (1.0f - t) * log((1.0f - q) + e));
@@ -66,12 +66,12 @@ TEST_CASE("reference: loss cases written with core ops") {
     for (const auto& name : cases) {
         CAPTURE(name);
         const json c = load_case(name);
-        const std::string pred_name = c["inputs"].contains("logits") ? "logits" : "y_pred";
-        Tensor pred = ref_tensor(c["inputs"][pred_name]);
+        const std::string pred_name = c.at("inputs").contains("logits") ? "logits" : "y_pred";
+        Tensor pred = ref_tensor(c.at("inputs").at(pred_name));
         pred.requires_grad();
         const Tensor loss = composed_loss(c, pred);
-        check_close(loss, c["outputs"]["loss"], name + " loss");
+        check_close(loss, c.at("outputs").at("loss"), name + " loss");
         loss.backward();
-        check_close(pred.grad(), c["grads"]["inputs"][pred_name], name + " grad");
+        check_close(pred.grad(), c.at("grads").at("inputs").at(pred_name), name + " grad");
     }
 }

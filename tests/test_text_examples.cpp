@@ -18,9 +18,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "core/error.h"
+#include "core/json.h"
 #include "io/atomic_file.h"
 #include "io/attention_html.h"
 #include "io/text_dataset.h"
@@ -195,29 +194,29 @@ TEST_CASE("text_classifier: a brief run on the mail fixture writes metrics.json 
     tokenizer.fit(train.texts());
     const int64_t v = tokenizer.vocab_size();
     const int64_t attention_params = v * 32 + 53200 + 35600 + 129, dense_params = v * 32 + 53200 + 35350 + 351;
-    const nlohmann::ordered_json m = read_json(dir.str() + "/out/metrics.json");
-    CHECK(m["vocab_size"] == v);
-    CHECK(m["params_attention"] == attention_params);
-    CHECK(m["params_dense"] == dense_params);
-    CHECK(m["test_size"] == test.size());
+    const Json m = read_json(dir.str() + "/out/metrics.json");
+    CHECK(m.at("vocab_size") == v);
+    CHECK(m.at("params_attention") == attention_params);
+    CHECK(m.at("params_dense") == dense_params);
+    CHECK(m.at("test_size") == test.size());
     const std::vector<size_t> counts = test.class_counts();
-    CHECK(m["majority_rate_percent"].get<double>() ==
+    CHECK(m.at("majority_rate_percent").get<double>() ==
           doctest::Approx(100.0 * double(std::max(counts[0], counts[1])) / double(test.size())));
-    CHECK(m["texts_without_words"] == 1);  // ham/09.txt is empty (in the training or the test set)
+    CHECK(m.at("texts_without_words") == 1);  // ham/09.txt is empty (in the training or the test set)
     for (const char* kind : {"dense", "attention"}) {
-        const nlohmann::ordered_json& model = m["models"][kind];
-        REQUIRE(model["runs"].size() == 2);
+        const Json& model = m.at("models").at(kind);
+        REQUIRE(model.at("runs").size() == 2);
         double best_max = 0;
-        for (const nlohmann::ordered_json& run : model["runs"]) {
-            const std::vector<double> per_epoch = run["test_accuracy_per_epoch"];
+        for (const Json& run : model.at("runs")) {
+            const std::vector<double> per_epoch = run.at("test_accuracy_per_epoch").get<std::vector<double>>();
             REQUIRE(per_epoch.size() == 2);
             const double best = *std::max_element(per_epoch.begin(), per_epoch.end());
-            CHECK(run["best_test_accuracy"].get<double>() == doctest::Approx(best));
+            CHECK(run.at("best_test_accuracy").get<double>() == doctest::Approx(best));
             best_max = std::max(best_max, 100.0 * best);
             // Accuracy over 4 test texts is a multiple of 1/4.
             CHECK(std::fmod(best * 4.0 + 1e-6, 1.0) < 1e-4);
         }
-        CHECK(model["max_accuracy_percent"].get<double>() == doctest::Approx(best_max));
+        CHECK(model.at("max_accuracy_percent").get<double>() == doctest::Approx(best_max));
     }
     CHECK(r.out.find("| MAX accuracy |") != std::string::npos);
     CHECK(r.out.find("majority class on the test set") != std::string::npos);
@@ -267,16 +266,16 @@ TEST_CASE("names: a brief run on names whose last letter tells the class beats t
     const auto [train, test] = train_test_split(load_name_lists(data), 0.2, 7);  // 7: the default seed
     const std::vector<size_t> counts = test.class_counts();
     const double majority = double(std::max(counts[0], counts[1])) / double(test.size());
-    const nlohmann::ordered_json m = read_json(dir.str() + "/out/metrics.json");
-    CHECK(m["test_size"] == 16);
-    CHECK(m["majority_rate"].get<double>() == doctest::Approx(majority));
-    CHECK(m["heatmap_names"] == 6);
+    const Json m = read_json(dir.str() + "/out/metrics.json");
+    CHECK(m.at("test_size") == 16);
+    CHECK(m.at("majority_rate").get<double>() == doctest::Approx(majority));
+    CHECK(m.at("heatmap_names") == 6);
     // "-a" or not separates the classes exactly; 120 epochs (one batch each) learn it (100% here).
-    CHECK(m["test_accuracy"].get<double>() >= 0.9);
-    CHECK(m["test_accuracy"].get<double>() > majority + 0.25);
+    CHECK(m.at("test_accuracy").get<double>() >= 0.9);
+    CHECK(m.at("test_accuracy").get<double>() > majority + 0.25);
     // The mean attention per position from the end sums to 1 (each name's weights do).
     double total = 0;
-    for (double a : m["mean_attention_from_end"]) total += a;
+    for (const Json& a : m.at("mean_attention_from_end")) total += a.get<double>();
     CHECK(total == doctest::Approx(1.0).epsilon(1e-4));
 
     const std::string png = tn::read_file(dir.str() + "/out/names.png");
