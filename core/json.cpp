@@ -441,7 +441,8 @@ Json Json::object(std::initializer_list<Member> members) { return object(Object(
 
 Json Json::object(Object members) {
     Json j;
-    Object& unique = j.value_.emplace<Object>();
+    j.kind_ = Kind::Object;
+    Object& unique = j.object_;
     unique.reserve(members.size());
     for (auto& m : members) {
         auto same = std::find_if(unique.begin(), unique.end(), [&](const Member& u) { return u.first == m.first; });
@@ -474,44 +475,44 @@ void Json::wrong_type(const char* expected) const {
 
 bool Json::get_bool() const {
     if (!is_boolean()) wrong_type("a boolean");
-    return std::get<bool>(value_);
+    return scalar_.boolean;
 }
 
 uint64_t Json::get_integer(int64_t min, uint64_t max) const {
     if (is_number_float()) {
         // Keras writes some integers as floats ("units": 1.0): accept a whole number in range.
-        const double d = std::get<double>(value_);
+        const double d = scalar_.number;
         if (d != std::trunc(d) || d < -0x1p63 || d >= 0x1p64) wrong_type("an integer");
         const Json whole = d < 0x1p63 ? Json(static_cast<int64_t>(d)) : Json(static_cast<uint64_t>(d));
         return whole.get_integer(min, max);
     }
     if (is_number_unsigned()) {
-        const uint64_t u = std::get<uint64_t>(value_);
+        const uint64_t u = scalar_.unsigned_integer;
         if (u > max) throw JsonError("JSON: " + std::to_string(u) + " does not fit in the integer type asked for");
         return u;
     }
     if (!is_number_integer()) wrong_type("an integer");
-    const int64_t v = std::get<int64_t>(value_);
+    const int64_t v = scalar_.integer;
     if (v < min || (v > 0 && static_cast<uint64_t>(v) > max))
         throw JsonError("JSON: " + std::to_string(v) + " does not fit in the integer type asked for");
     return static_cast<uint64_t>(v);
 }
 
 double Json::get_double() const {
-    if (is_number_unsigned()) return static_cast<double>(std::get<uint64_t>(value_));
-    if (is_number_integer()) return static_cast<double>(std::get<int64_t>(value_));
+    if (is_number_unsigned()) return static_cast<double>(scalar_.unsigned_integer);
+    if (is_number_integer()) return static_cast<double>(scalar_.integer);
     if (!is_number_float()) wrong_type("a number");
-    return std::get<double>(value_);
+    return scalar_.number;
 }
 
 const std::string& Json::get_string() const {
     if (!is_string()) wrong_type("a string");
-    return std::get<std::string>(value_);
+    return string_;
 }
 
 const Json* Json::find(std::string_view key) const {
     if (!is_object()) return nullptr;
-    for (const auto& [k, v] : std::get<Object>(value_))
+    for (const auto& [k, v] : object_)
         if (k == key) return &v;
     return nullptr;
 }
@@ -528,7 +529,7 @@ const Json& Json::at(std::string_view key) const {
 Json& Json::at(std::string_view key) { return const_cast<Json&>(std::as_const(*this).at(key)); }
 
 Json& Json::operator[](std::string_view key) {
-    if (is_null()) value_ = Object{};
+    if (is_null()) kind_ = Kind::Object;
     if (Json* v = find(key)) return *v;
     Object& members = items();
     members.emplace_back(std::string(key), Json());
@@ -545,7 +546,7 @@ size_t Json::erase(std::string_view key) {
 
 const Json::Object& Json::items() const {
     if (!is_object()) wrong_type("an object");
-    return std::get<Object>(value_);
+    return object_;
 }
 
 Json::Object& Json::items() { return const_cast<Object&>(std::as_const(*this).items()); }
@@ -561,37 +562,49 @@ Json& Json::at(size_t i) { return const_cast<Json&>(std::as_const(*this).at(i));
 
 const Json::Array& Json::elements() const {
     if (!is_array()) wrong_type("an array");
-    return std::get<Array>(value_);
+    return array_;
 }
 
 Json::Array& Json::elements() { return const_cast<Array&>(std::as_const(*this).elements()); }
 
 void Json::push_back(Json v) {
-    if (is_null()) value_ = Array{};
+    if (is_null()) kind_ = Kind::Array;
     elements().push_back(std::move(v));
 }
 
 size_t Json::size() const {
     if (is_null()) return 0;
-    if (is_array()) return std::get<Array>(value_).size();
-    if (is_object()) return std::get<Object>(value_).size();
+    if (is_array()) return array_.size();
+    if (is_object()) return object_.size();
     return 1;
 }
 
+bool Json::same_integer(const Json& a, const Json& b) {
+    if (a.kind_ != b.kind_) return false;
+    return a.is_number_unsigned() ? a.scalar_.unsigned_integer == b.scalar_.unsigned_integer : a.scalar_.integer == b.scalar_.integer;
+}
+
 bool Json::operator==(const Json& other) const {
-    if (is_number_float() && other.is_number_float()) return std::get<double>(value_) == std::get<double>(other.value_);
+    if (is_number_float() && other.is_number_float()) return scalar_.number == other.scalar_.number;
     if (is_number() && other.is_number()) {
         // Exact, with an integer on at least one side: a float equals an integer only when it is that
         // whole number. uint64 holds only values above int64's range, so equal integers are of one kind.
         const Json& a = is_number_float() ? *this : other;
         const Json& b = is_number_float() ? other : *this;
-        if (!a.is_number_float()) return value_ == other.value_;
-        const double d = std::get<double>(a.value_);
+        if (!a.is_number_float()) return same_integer(*this, other);
+        const double d = a.scalar_.number;
         if (d != std::trunc(d) || d < -0x1p63 || d >= 0x1p64) return false;
         const Json whole = d < 0x1p63 ? Json(static_cast<int64_t>(d)) : Json(static_cast<uint64_t>(d));
-        return whole.value_ == b.value_;
+        return same_integer(whole, b);
     }
-    return value_ == other.value_;
+    if (kind_ != other.kind_) return false;
+    switch (kind_) {
+        case Kind::Boolean: return scalar_.boolean == other.scalar_.boolean;
+        case Kind::String: return string_ == other.string_;
+        case Kind::Array: return array_ == other.array_;
+        case Kind::Object: return object_ == other.object_;
+        default: return true;  // null (numbers were compared above)
+    }
 }
 
 std::ostream& operator<<(std::ostream& out, const Json& j) { return out << j.dump(); }

@@ -24,7 +24,6 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
-#include <variant>
 #include <vector>
 
 namespace tn {
@@ -56,25 +55,26 @@ public:
 
     Json() = default;  // null
     Json(std::nullptr_t) {}
-    Json(bool b) : value_(b) {}
+    Json(bool b) : kind_(Kind::Boolean) { scalar_.boolean = b; }
     template <std::integral I>
         requires(!std::same_as<I, bool>)
     Json(I v) {
-        if (std::in_range<int64_t>(v)) value_ = static_cast<int64_t>(v);
-        else value_ = static_cast<uint64_t>(v);
+        if (std::in_range<int64_t>(v)) kind_ = Kind::Integer, scalar_.integer = static_cast<int64_t>(v);
+        else kind_ = Kind::Unsigned, scalar_.unsigned_integer = static_cast<uint64_t>(v);
     }
-    Json(double v) : value_(v) {}
-    Json(float v) : value_(static_cast<double>(v)) {}
-    Json(const char* s) : value_(std::string(s)) {}
-    Json(std::string s) : value_(std::move(s)) {}
-    Json(std::string_view s) : value_(std::string(s)) {}
+    Json(double v) : kind_(Kind::Float) { scalar_.number = v; }
+    Json(float v) : Json(static_cast<double>(v)) {}
+    Json(const char* s) : kind_(Kind::String), string_(s) {}
+    Json(std::string s) : kind_(Kind::String), string_(std::move(s)) {}
+    Json(std::string_view s) : kind_(Kind::String), string_(s) {}
     template <class T>
-    Json(const std::vector<T>& items) : value_(Array(items.begin(), items.end())) {}
+    Json(const std::vector<T>& items) : kind_(Kind::Array), array_(items.begin(), items.end()) {}
 
     static Json array(std::initializer_list<Json> items = {}) { return array(Array(items)); }
     static Json array(Array items) {
         Json j;
-        j.value_ = std::move(items);
+        j.kind_ = Kind::Array;
+        j.array_ = std::move(items);
         return j;
     }
     static Json object(std::initializer_list<Member> members = {});
@@ -90,15 +90,15 @@ public:
 
     // What the value is. Numbers are integers (int64, or uint64 above its range) or floats (double), as
     // parsed or constructed.
-    bool is_null() const { return std::holds_alternative<std::nullptr_t>(value_); }
-    bool is_boolean() const { return std::holds_alternative<bool>(value_); }
+    bool is_null() const { return kind_ == Kind::Null; }
+    bool is_boolean() const { return kind_ == Kind::Boolean; }
     bool is_number() const { return is_number_integer() || is_number_float(); }
-    bool is_number_integer() const { return std::holds_alternative<int64_t>(value_) || is_number_unsigned(); }
-    bool is_number_unsigned() const { return std::holds_alternative<uint64_t>(value_); }  // only above int64
-    bool is_number_float() const { return std::holds_alternative<double>(value_); }
-    bool is_string() const { return std::holds_alternative<std::string>(value_); }
-    bool is_array() const { return std::holds_alternative<Array>(value_); }
-    bool is_object() const { return std::holds_alternative<Object>(value_); }
+    bool is_number_integer() const { return kind_ == Kind::Integer || kind_ == Kind::Unsigned; }
+    bool is_number_unsigned() const { return kind_ == Kind::Unsigned; }  // only above int64's range
+    bool is_number_float() const { return kind_ == Kind::Float; }
+    bool is_string() const { return kind_ == Kind::String; }
+    bool is_array() const { return kind_ == Kind::Array; }
+    bool is_object() const { return kind_ == Kind::Object; }
     const char* type_name() const;  // "null", "boolean", "number", "string", "array" or "object"
 
     // The value as T: bool, an integer type (a float with an integral value is accepted; the value
@@ -153,8 +153,21 @@ private:
     double get_double() const;
     const std::string& get_string() const;
     [[noreturn]] void wrong_type(const char* expected) const;
+    static bool same_integer(const Json& a, const Json& b);  // two integers (int64 or uint64), exactly
 
-    std::variant<std::nullptr_t, bool, int64_t, uint64_t, double, std::string, Array, Object> value_;
+    // A tagged value: `kind_` says which member holds it; the others stay empty. (A std::variant would
+    // be smaller, but its visitors cost every unit that copies a Json seconds of compile time.)
+    enum class Kind : uint8_t { Null, Boolean, Integer, Unsigned, Float, String, Array, Object };
+    Kind kind_ = Kind::Null;
+    union Scalar {
+        bool boolean;
+        int64_t integer;
+        uint64_t unsigned_integer;  // only above int64's range
+        double number;
+    } scalar_{};
+    std::string string_;
+    Array array_;
+    Object object_;
 };
 
 // Writes j.dump(): std::cout << config, and doctest prints a failed CHECK's values this way.
