@@ -60,8 +60,8 @@ BENCH_SRC := $(wildcard bench/*.cpp)
 BENCH_BIN := $(if $(BENCH_SRC),$(BUILD)/bin/bench)
 
 # Unity build: each library folder, the tests and the bench compile as ONE translation unit,
-# $(BUILD)/unity/<group>.cpp, which #includes the folder's .cpp files. The standard library,
-# nlohmann/json and doctest are then parsed and instantiated once per folder instead of once per
+# $(BUILD)/unity/<group>.cpp, which #includes the folder's .cpp files. The standard library and
+# doctest are then parsed and instantiated once per folder instead of once per
 # file, which cuts a clean build's CPU time by about 3x (docs/architecture.md, "Building").
 # Sources stay one concept per file and must not clash inside their anonymous namespaces.
 # `make UNITY=0` compiles file by file; the sanitizer build does, so each file still compiles alone.

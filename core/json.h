@@ -8,8 +8,8 @@
 //
 // The names follow nlohmann/json (at, get<T>, value, contains, items, dump, parse), which most C++
 // programmers know. tapenet used nlohmann/json itself until it measured the cost: its header alone takes
-// 3 CPU-seconds to compile, paid again by every unit that includes it, and instantiating its parser and
-// writer adds 5 more at -O2. This class compiles in a fraction of that, and the tests check it against
+// about 3 CPU-seconds to compile, paid again by every unit that includes it, and instantiating its parser
+// and writer about 4 more at -O2. This class compiles in a fraction of that, and the tests check it against
 // nlohmann/json, which stays their reference (docs/architecture.md, "JSON").
 #pragma once
 
