@@ -103,7 +103,7 @@ public:
 
     // The value as T: bool, an integer type (a float with an integral value is accepted; the value
     // must fit T), float or double (from either kind of number), std::string, Json, or a std::vector
-    // of those. Anything else throws JsonError naming both types.
+    // of those. A value of another kind throws JsonError: "JSON: expected a string, got number 32".
     template <class T>
     T get() const;
 
