@@ -53,6 +53,13 @@ void append_utf8(std::string& out, uint32_t cp) {
     }
 }
 
+// The integer a whole-valued double holds: an int64, or a uint64 above int64's range. Null when d
+// has a fraction, is not finite, or lies outside [-2^63, 2^64).
+Json whole_number(double d) {
+    if (d != std::trunc(d) || d < -0x1p63 || d >= 0x1p64) return Json();
+    return d < 0x1p63 ? Json(static_cast<int64_t>(d)) : Json(static_cast<uint64_t>(d));
+}
+
 // A recursive-descent parser over the grammar of RFC 8259. `pos_` is the next unread byte.
 class Parser {
 public:
@@ -481,9 +488,8 @@ bool Json::get_bool() const {
 uint64_t Json::get_integer(int64_t min, uint64_t max) const {
     if (is_number_float()) {
         // Keras writes some integers as floats ("units": 1.0): accept a whole number in range.
-        const double d = scalar_.number;
-        if (d != std::trunc(d) || d < -0x1p63 || d >= 0x1p64) wrong_type("an integer");
-        const Json whole = d < 0x1p63 ? Json(static_cast<int64_t>(d)) : Json(static_cast<uint64_t>(d));
+        const Json whole = whole_number(scalar_.number);
+        if (whole.is_null()) wrong_type("an integer");
         return whole.get_integer(min, max);
     }
     if (is_number_unsigned()) {
@@ -592,10 +598,8 @@ bool Json::operator==(const Json& other) const {
         const Json& a = is_number_float() ? *this : other;
         const Json& b = is_number_float() ? other : *this;
         if (!a.is_number_float()) return same_integer(*this, other);
-        const double d = a.scalar_.number;
-        if (d != std::trunc(d) || d < -0x1p63 || d >= 0x1p64) return false;
-        const Json whole = d < 0x1p63 ? Json(static_cast<int64_t>(d)) : Json(static_cast<uint64_t>(d));
-        return same_integer(whole, b);
+        const Json whole = whole_number(a.scalar_.number);
+        return !whole.is_null() && same_integer(whole, b);
     }
     if (kind_ != other.kind_) return false;
     switch (kind_) {
