@@ -3,7 +3,6 @@
 
 #include "core/error.h"
 #include "core/gradcheck.h"
-#include "core/json.h"
 #include "core/ops.h"
 #include "core/parallel.h"
 #include "core/rng.h"

@@ -30,7 +30,7 @@
 #include <cblas.h>
 
 #include "bench/bench_models.h"
-#include "core/json.h"
+#include <nlohmann/json.hpp>
 #include "core/parallel.h"
 #include "core/tape.h"
 
@@ -114,7 +114,7 @@ double process_cpu_s() {
 // wall-clock second, and one per CPU-second of the process (which a loaded machine disturbs far
 // less than the wall-clock rate, but which counts every thread's time, spinning included).
 template <class Step>
-Json measure(Step&& step, double work_per_step, const Options& o) {
+nlohmann::ordered_json measure(Step&& step, double work_per_step, const Options& o) {
     for (int i = 0; i < o.warmup; ++i) step();
     auto t0 = Clock::now();
     step();
@@ -129,7 +129,7 @@ Json measure(Step&& step, double work_per_step, const Options& o) {
         rates.push_back(work / seconds_since(t0));
         cpu_rates.push_back(work / std::max(process_cpu_s() - cpu0, 1e-9));
     }
-    return Json::object({{"median", median(rates)},
+    return nlohmann::ordered_json::object({{"median", median(rates)},
                          {"min", *std::min_element(rates.begin(), rates.end())},
                          {"max", *std::max_element(rates.begin(), rates.end())},
                          {"median_per_cpu_s", median(cpu_rates)},
@@ -140,7 +140,7 @@ Json measure(Step&& step, double work_per_step, const Options& o) {
 // Median GFLOP/s of a plain n x n x n cblas_sgemm on OpenBLAS's own `threads` threads: the limit
 // that issue 8 measures against. (tapenet keeps OpenBLAS at one thread and splits products itself,
 // core/parallel.h; this is the one call that bypasses that, to measure BLAS alone.)
-Json sgemm_peak(int n, int threads) {
+nlohmann::ordered_json sgemm_peak(int n, int threads) {
     std::vector<float> a(size_t(n) * n), b(size_t(n) * n), c(size_t(n) * n, 0.0f);
     for (size_t i = 0; i < a.size(); ++i) {
         a[i] = float(i % 7) * 0.1f;
@@ -156,18 +156,18 @@ Json sgemm_peak(int n, int threads) {
     o.warmup = 2;
     o.repeats = 7;
     o.target_s = 0.2;
-    const Json r = measure(call, flops / 1e9, o);
+    const nlohmann::ordered_json r = measure(call, flops / 1e9, o);
     openblas_set_num_threads(1);
-    return Json::object({{"n", n}, {"threads", threads}, {"median_gflops_per_s", r.at("median")},
+    return nlohmann::ordered_json::object({{"n", n}, {"threads", threads}, {"median_gflops_per_s", r.at("median")},
                          {"min_gflops_per_s", r.at("min")}, {"max_gflops_per_s", r.at("max")},
                          {"calls_per_repeat", r.at("iters_per_repeat")}});
 }
 
 // A rate measurement in samples/s, with its ms per batch and GFLOP/s (also as a fraction of the peak).
-Json throughput(const Json& m, int64_t batch, double flops_per_sample, double peak) {
+nlohmann::ordered_json throughput(const nlohmann::ordered_json& m, int64_t batch, double flops_per_sample, double peak) {
     const double med = m.at("median").get<double>();
     const double gflops = med * flops_per_sample / 1e9;
-    return Json::object({{"median_samples_per_s", med},
+    return nlohmann::ordered_json::object({{"median_samples_per_s", med},
                          {"min_samples_per_s", m.at("min")},
                          {"max_samples_per_s", m.at("max")},
                          {"median_ms_per_batch", 1000.0 * double(batch) / med},
@@ -202,23 +202,23 @@ int run_child(const std::string& name, int threads, const Options& o) {
         sink += y[0];
     };
     const double samples = double(spec.batch);
-    const Json train = measure(train_step, samples, o);
-    const Json infer = measure(infer_step, samples, o);
+    const nlohmann::ordered_json train = measure(train_step, samples, o);
+    const nlohmann::ordered_json infer = measure(infer_step, samples, o);
     const float loss_after = model->evaluate(batches[0].x, batches[0].y, spec.batch).loss;
     const double rss_peak = peak_rss_mb();  // read before the sgemm buffers exist
 
-    const Json sgemm = sgemm_peak(o.sgemm_n, threads);
+    const nlohmann::ordered_json sgemm = sgemm_peak(o.sgemm_n, threads);
     const double peak = sgemm.at("median_gflops_per_s").get<double>();
     const double fwd = forward_flops_per_sample(spec), trn = train_flops_per_sample(spec);
 
-    Json r;
+    nlohmann::ordered_json r;
     r["model"] = name;
     r["threads"] = threads;
-    r["config"] = Json::object({{"T", spec.T}, {"D", spec.D}, {"vocab", spec.vocab}, {"units", spec.units},
+    r["config"] = nlohmann::ordered_json::object({{"T", spec.T}, {"D", spec.D}, {"vocab", spec.vocab}, {"units", spec.units},
                                 {"att_units", spec.att_units}, {"score", spec.score}, {"out", spec.out},
                                 {"loss", spec.loss}, {"batch", spec.batch}});
     r["params"] = model->count_params();
-    r["flops_per_sample"] = Json::object({{"forward", fwd}, {"train", trn}});
+    r["flops_per_sample"] = nlohmann::ordered_json::object({{"forward", fwd}, {"train", trn}});
     r["train"] = throughput(train, spec.batch, trn, peak);
     r["infer"] = throughput(infer, spec.batch, fwd, peak);
     r["peak_rss_mb"] = rss_peak;
@@ -243,7 +243,7 @@ std::string self_exe() {
 
 // Runs this binary as a child for (model, threads) with OPENBLAS_NUM_THREADS set; returns its
 // RESULT_JSON object, or null if it failed (its stderr goes to ours).
-Json spawn_child(const std::string& model, int threads, const Options& o) {
+nlohmann::ordered_json spawn_child(const std::string& model, int threads, const Options& o) {
     const std::string exe = self_exe();
     std::vector<std::string> args = {exe,        "--_child",  model, std::to_string(threads),
                                      "--repeats", std::to_string(o.repeats), "--target-s",
@@ -295,7 +295,7 @@ Json spawn_child(const std::string& model, int threads, const Options& o) {
         return nullptr;
     }
     const size_t end = output.find('\n', at);
-    return Json::parse(output.substr(at + tag.size(), end == std::string::npos ? end : end - at - tag.size()));
+    return nlohmann::ordered_json::parse(output.substr(at + tag.size(), end == std::string::npos ? end : end - at - tag.size()));
 }
 
 std::string cpu_model() {
@@ -312,16 +312,16 @@ std::string now_utc() {
     return buf;
 }
 
-void print_table(const std::vector<Json>& results) {
+void print_table(const std::vector<nlohmann::ordered_json>& results) {
     char line[512];
     std::snprintf(line, sizeof line, "%-16s %3s %5s %8s | %12s %8s %7s %5s | %12s %8s %7s %5s | %7s %6s\n", "model",
                   "thr", "batch", "params", "train samp/s", "ms/batch", "GFLOP/s", "%peak", "infer samp/s", "ms/batch",
                   "GFLOP/s", "%peak", "sgemm", "RSS MB");
     const std::string header = line;
     std::cout << header << std::string(header.size() - 1, '-') << "\n";
-    for (const Json& r : results) {
-        const Json& t = r.at("train");
-        const Json& i = r.at("infer");
+    for (const nlohmann::ordered_json& r : results) {
+        const nlohmann::ordered_json& t = r.at("train");
+        const nlohmann::ordered_json& i = r.at("infer");
         std::snprintf(line, sizeof line,
                       "%-16s %3d %5d %8d | %12.1f %8.2f %7.2f %4.0f%% | %12.1f %8.2f %7.2f %4.0f%% | %7.1f %6.0f\n",
                       r.at("model").get<std::string>().c_str(), r.at("threads").get<int>(),
@@ -336,12 +336,12 @@ void print_table(const std::vector<Json>& results) {
 }
 
 int run_parent(const Options& o) {
-    std::vector<Json> results;
+    std::vector<nlohmann::ordered_json> results;
     bool failed = false;
     for (const std::string& model : o.models) {
         for (int threads : o.threads) {
             const auto t0 = Clock::now();
-            Json r = spawn_child(model, threads, o);
+            nlohmann::ordered_json r = spawn_child(model, threads, o);
             if (r.is_null()) {
                 failed = true;
                 continue;
@@ -357,7 +357,7 @@ int run_parent(const Options& o) {
         }
     }
 
-    const Json meta = Json::object({
+    const nlohmann::ordered_json meta = nlohmann::ordered_json::object({
         {"tool", "tapenet bench (bench/bench.cpp)"},
         {"date_utc", now_utc()},
         {"cpu_model", cpu_model()},
@@ -375,7 +375,7 @@ int run_parent(const Options& o) {
          "GFLOP/s from the analytic GEMM FLOPs (bench/README.md); sgemm peak = median GFLOP/s of an n^3 sgemm in "
          "the same process."},
     });
-    const Json out = Json::object({{"meta", meta}, {"results", results}});
+    const nlohmann::ordered_json out = nlohmann::ordered_json::object({{"meta", meta}, {"results", results}});
     std::ofstream f(o.out);
     f << out.dump(1) << "\n";
     if (!f) {

@@ -163,7 +163,7 @@ int run(int argc, char** argv) {
     // ---- figures ----
     const float val_mae = history.val_loss.back();  // the loss is the MAE; evaluated with dropout off
     const double wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    tn::Json metrics = tn::Json::object({
+    nlohmann::ordered_json metrics = nlohmann::ordered_json::object({
         {"example", "add_two_numbers"},
         {"epochs", args.epochs},
         {"seed", args.seed},
@@ -177,7 +177,7 @@ int run(int argc, char** argv) {
         {"attention_mass_test10", test_mass_per_epoch.back()},
         {"wall_seconds", wall_seconds},
         {"seconds_per_epoch", train_seconds / args.epochs},
-        {"history", tn::Json::object({{"loss", history.loss},
+        {"history", nlohmann::ordered_json::object({{"loss", history.loss},
                                       {"val_mae", history.val_loss},
                                       {"attention_mass_val", val_mass_per_epoch},
                                       {"attention_mass_test10", test_mass_per_epoch}})},

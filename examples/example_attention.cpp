@@ -56,7 +56,7 @@ int run(int argc, char** argv) {
     const tn::Tensor x = tn::Tensor::uniform({samples, kTimeSteps, kInputDim}, 0.0f, 1.0f, rng);
     const tn::Tensor y = tn::Tensor::uniform({samples, kOutputDim}, 0.0f, 1.0f, rng);
 
-    tn::Json metrics = tn::Json::object(
+    nlohmann::ordered_json metrics = nlohmann::ordered_json::object(
         {{"example", "example_attention"}, {"epochs", args.epochs}, {"seed", args.seed}, {"samples", samples}});
     bool all_identical = true;
     for (const std::string score : {"luong", "bahdanau"}) {
@@ -82,7 +82,7 @@ int run(int argc, char** argv) {
         const bool identical =
             std::memcmp(pred1.data(), pred2.data(), sizeof(float) * static_cast<size_t>(pred1.numel())) == 0;
         const float difference = max_abs_difference(pred1, pred2);
-        metrics[score] = tn::Json::object({{"final_loss", history.loss.back()},
+        metrics[score] = nlohmann::ordered_json::object({{"final_loss", history.loss.back()},
                                            {"model", path},
                                            {"predictions_bit_identical", identical},
                                            {"max_abs_difference", difference}});

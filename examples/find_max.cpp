@@ -167,7 +167,7 @@ int run(int argc, char** argv) {
     // ---- figures ----
     const float val_mae = history.val_loss.back();
     const double wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    tn::Json metrics = tn::Json::object({
+    nlohmann::ordered_json metrics = nlohmann::ordered_json::object({
         {"example", "find_max"},
         {"epochs", args.epochs},
         {"seed", args.seed},
@@ -181,7 +181,7 @@ int run(int argc, char** argv) {
         {"val_argmax_accuracy", accuracy_per_epoch.back()},
         {"wall_seconds", wall_seconds},
         {"seconds_per_epoch", train_seconds / args.epochs},
-        {"history", tn::Json::object({{"loss", history.loss},
+        {"history", nlohmann::ordered_json::object({{"loss", history.loss},
                                       {"val_mae", history.val_loss},
                                       {"val_argmax_accuracy", accuracy_per_epoch}})},
     });

@@ -1,21 +1,21 @@
 // tapenet examples: metrics.json, the figures of a run as one JSON object.
 //
-//   tn::Json metrics = tn::Json::object({
+//   nlohmann::ordered_json metrics = {
 //       {"example", "find_max"},
 //       {"val_mae", 0.0024},
-//       {"history", tn::Json::object({{"loss", history.loss}, {"val_mae", history.val_loss}})},
-//   });
+//       {"history", {{"loss", history.loss}, {"val_mae", history.val_loss}}},
+//   };
 //   metrics["wall_seconds"] = seconds;                                   // adds (or replaces) a key
 //   tn::examples::write_metrics(args.out, metrics);                      // DIR/metrics.json
 #pragma once
 
 #include <string>
 
-#include "core/json.h"
+#include <nlohmann/json.hpp>
 
 namespace tn::examples {
 
 // Writes DIR/metrics.json, indented by 2 (atomically: a reader never sees half a file), and returns its path.
-std::string write_metrics(const std::string& dir, const tn::Json& metrics);
+std::string write_metrics(const std::string& dir, const nlohmann::ordered_json& metrics);
 
 }  // namespace tn::examples

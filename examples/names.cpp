@@ -231,7 +231,7 @@ int run(int argc, char** argv) {
 
     // ---- report ----
     const double wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    tn::Json metrics = tn::Json::object({
+    nlohmann::ordered_json metrics = nlohmann::ordered_json::object({
         {"example", "names"},
         {"data", data},
         {"class_names", all.class_names},
@@ -260,7 +260,7 @@ int run(int argc, char** argv) {
         {"heatmap_names", picked.size()},
         {"wall_seconds", wall_seconds},
         {"seconds_per_epoch", train_seconds / args.epochs},
-        {"history", tn::Json::object({{"loss", history.loss}, {"accuracy", history.accuracy}})},
+        {"history", nlohmann::ordered_json::object({{"loss", history.loss}, {"accuracy", history.accuracy}})},
     });
     const std::string metrics_path = tn::examples::write_metrics(args.out, metrics);
     std::printf("\ntest accuracy %.2f%% vs %.2f%% for always answering '%s' (+%.2f points), %d epochs in %.1f s\n",

@@ -292,15 +292,15 @@ void write_page(tn::Model& model, const Corpus& c, const Options& opt, tn::PadSi
     tn::write_attention_html(page, path);
 }
 
-tn::Json model_json(const std::vector<RunResult>& runs, int64_t params) {
+nlohmann::ordered_json model_json(const std::vector<RunResult>& runs, int64_t params) {
     const Summary s = summarize(runs);
-    tn::Json j = tn::Json::object({{"params", params},
+    nlohmann::ordered_json j = nlohmann::ordered_json::object({{"params", params},
                                    {"max_accuracy_percent", s.max},
                                    {"mean_accuracy_percent", s.mean},
                                    {"std_accuracy_percent", s.std}});
-    tn::Json per_run = tn::Json::array();
+    nlohmann::ordered_json per_run = nlohmann::ordered_json::array();
     for (const RunResult& r : runs)
-        per_run.push_back(tn::Json::object({{"best_test_accuracy", r.best_accuracy},
+        per_run.push_back(nlohmann::ordered_json::object({{"best_test_accuracy", r.best_accuracy},
                                             {"best_epoch", r.best_epoch},
                                             {"seconds", r.seconds},
                                             {"cpu_seconds", r.cpu_seconds},
@@ -405,7 +405,7 @@ int run(int argc, char** argv) {
         write_page(*page_model, c, opt, truncating, results[kinds.size() - 1].front(), html_path);  // attention: last
     }
     const double wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    tn::Json metrics = tn::Json::object({
+    nlohmann::ordered_json metrics = nlohmann::ordered_json::object({
         {"example", "text_classifier"},
         {"data", opt.data},
         {"class_names", all.class_names},
@@ -430,7 +430,7 @@ int run(int argc, char** argv) {
         {"params_dense", params_dense},
         {"params_relative_gap", params_gap},
     });
-    tn::Json models = tn::Json::object();
+    nlohmann::ordered_json models = nlohmann::ordered_json::object();
     for (size_t k = 0; k < kinds.size(); ++k)
         models[kinds[k]] = model_json(results[k], kinds[k] == "attention" ? params_attention : params_dense);
     metrics["models"] = models;

@@ -8,8 +8,11 @@
 #include <map>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "core/rng.h"
+#include "io/json_config.h"
 #include "io/model_files.h"
 #include "io/model_format.h"
 #include "optim/loss.h"
@@ -18,13 +21,15 @@ namespace tn {
 
 namespace {
 
+using ordered_json = nlohmann::ordered_json;
+
 const char* const kOptimizerGroup = "optimizer";
 
 
 // ---- random generator states, as 16-digit hex strings (JSON numbers lose bits past 2^53) ----
 
-Json rng_json(const Rng& rng) {
-    Json out = Json::array();
+ordered_json rng_json(const Rng& rng) {
+    ordered_json out = ordered_json::array();
     for (uint64_t word : rng.state()) {
         char buf[17];
         std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(word));
@@ -33,7 +38,7 @@ Json rng_json(const Rng& rng) {
     return out;
 }
 
-void set_rng(Rng& rng, const Json& j, const std::string& file, const std::string& what) {
+void set_rng(Rng& rng, const ordered_json& j, const std::string& file, const std::string& what) {
     std::array<uint64_t, 6> words{};
     if (!j.is_array() || j.size() != words.size())
         format_error(file, what + " must be a list of 6 hex strings, got " + j.dump());
@@ -60,32 +65,32 @@ std::optional<std::string> tfjs_loss_name(const std::string& loss) {
 }
 
 // The optimizer_config TF.js can rebuild with the same meaning, if there is one.
-std::optional<Json> tfjs_optimizer_config(const Optimizer& opt) {
-    const Json c = opt.config();
+std::optional<ordered_json> tfjs_optimizer_config(const Optimizer& opt) {
+    const ordered_json c = optimizer_config_json(opt);
     const bool clipped = c.contains("global_clipnorm") && !c.at("global_clipnorm").is_null();
     if (clipped) return std::nullopt;  // TF.js' optimizers have no global clipping
     if (opt.class_name() == "Adam")
-        return Json::object({{"class_name", "Adam"},
-                             {"config", Json::object({{"learning_rate", c.at("learning_rate")},
+        return ordered_json::object({{"class_name", "Adam"},
+                             {"config", ordered_json::object({{"learning_rate", c.at("learning_rate")},
                                                       {"beta_1", c.at("beta_1")},
                                                       {"beta_2", c.at("beta_2")},
                                                       {"epsilon", c.at("epsilon")}})}});
     if (opt.class_name() == "SGD" && c.value("momentum", 0.0) == 0.0)
-        return Json::object(
-            {{"class_name", "SGD"}, {"config", Json::object({{"learning_rate", c.at("learning_rate")}})}});
+        return ordered_json::object(
+            {{"class_name", "SGD"}, {"config", ordered_json::object({{"learning_rate", c.at("learning_rate")}})}});
     return std::nullopt;
 }
 
 // TF.js writes camelCase optimizer configs (learningRate, beta1): the snake_case tapenet reads.
-Json snake_case_optimizer(Json j) {
+ordered_json snake_case_optimizer(ordered_json j) {
     static const std::map<std::string, std::string> renames = {{"learningRate", "learning_rate"}, {"beta1", "beta_1"},
                                                                {"beta2", "beta_2"},             {"useNesterov", "nesterov"},
                                                                {"use_nesterov", "nesterov"}};
     if (j.is_object() && j.contains("config") && j.at("config").is_object()) {
-        Json& c = j["config"];
+        ordered_json& c = j["config"];
         for (const auto& [from, to] : renames) {
             if (!c.contains(from) || c.contains(to)) continue;
-            Json value = c.at(from);  // a copy: adding the key `to` may move the members of c
+            ordered_json value = c.at(from);  // a copy: adding the key `to` may move the members of c
             c[to] = std::move(value);
         }
     }
@@ -157,28 +162,24 @@ bool has_optimizer_entries(const ModelFiles& files) {
 }
 
 // The epoch a checkpoint records (0 when it has none: a TF.js save with includeOptimizer).
-int checkpoint_epoch(const ModelFiles& files) {
-    if (!files.tapenet.is_object() || !files.tapenet.contains("epoch")) return 0;
-    const Json& epoch = files.tapenet.at("epoch");
-    if (!epoch.is_number_integer() || epoch.get<int64_t>() < 0 || epoch.get<int64_t>() > 1'000'000'000)
-        format_error(files.path, "userDefinedMetadata.tapenet.epoch must be a non-negative integer, got " + epoch.dump());
-    return static_cast<int>(epoch.get<int64_t>());
+// The tapenet block of a file, or an empty object.
+ordered_json tapenet_block(const ModelFiles& files) {
+    return files.tapenet ? *files.tapenet : ordered_json::object();
 }
 
 void require_checkpoint(const ModelFiles& files) {
-    const bool has_epoch = files.tapenet.is_object() && files.tapenet.contains("epoch");
-    if (!has_epoch && !has_optimizer_entries(files))
+    if (!files.epoch && !has_optimizer_entries(files))
         format_error(files.path, "is a model, not a checkpoint: it holds no optimizer state (load it with load_model)");
 }
 
 // Everything after the weights: the optimizer's state and the random generators. Checks all of
 // it before changing anything.
 int apply_checkpoint(Model& model, const ModelFiles& files) {
-    const Json block = files.tapenet.is_object() ? files.tapenet : Json::object();
-    const int epoch = checkpoint_epoch(files);
+    const ordered_json block = tapenet_block(files);
+    const int epoch = static_cast<int>(files.epoch.value_or(0));
     Optimizer& opt = model.optimizer();
     if (block.contains("optimizer")) {
-        const Json& saved = block.at("optimizer");
+        const ordered_json& saved = block.at("optimizer");
         const bool named = saved.is_object() && saved.contains("class_name") && saved.at("class_name").is_string();
         const std::string name = named ? saved.at("class_name").get<std::string>() : "";
         if (name != opt.class_name())
@@ -191,11 +192,11 @@ int apply_checkpoint(Model& model, const ModelFiles& files) {
     Rng shuffle = model.shuffle_rng();
     std::vector<std::pair<Rng*, Rng>> layer_rngs;
     if (block.contains("random_state")) {
-        const Json& rs = block.at("random_state");
+        const ordered_json& rs = block.at("random_state");
         if (!rs.is_object() || !rs.contains("shuffle"))
             format_error(files.path, "userDefinedMetadata.tapenet.random_state must be {shuffle, layers}");
         set_rng(shuffle, rs.at("shuffle"), files.path, "random_state.shuffle");
-        const Json layers = rs.value("layers", Json::object());
+        const ordered_json layers = rs.value("layers", ordered_json::object());
         if (!layers.is_object()) format_error(files.path, "random_state.layers must be an object");
         for (const auto& layer : model.layers()) {
             Rng* rng = layer->random_generator();
@@ -221,24 +222,24 @@ void save_checkpoint(Model& model, int epoch, const std::string& path) {
     if (!model.compiled())
         value_error("save_checkpoint", "the model is not compiled: a checkpoint holds the optimizer's state");
     Optimizer& opt = model.optimizer();
-    Json j = model_json_for(model);
+    ordered_json j = model_json_for(model);
     std::vector<WeightEntry> weights = model_weight_entries(model);
     for (WeightEntry& e : optimizer_entries(model, opt)) weights.push_back(std::move(e));
 
-    Json layers = Json::object();
+    ordered_json layers = ordered_json::object();
     for (const auto& layer : model.layers())
         if (const Rng* rng = layer->random_generator()) layers[layer->name()] = rng_json(*rng);
-    const Json extra = Json::object(
+    const ordered_json extra = ordered_json::object(
         {{"epoch", epoch},
          {"seed", model.seed()},
          {"loss", model.loss().name},
-         {"optimizer", Json::object({{"class_name", opt.class_name()}, {"config", opt.config()}})},
-         {"random_state", Json::object({{"shuffle", rng_json(model.shuffle_rng())}, {"layers", layers}})}});
+         {"optimizer", ordered_json::object({{"class_name", opt.class_name()}, {"config", optimizer_config_json(opt)}})},
+         {"random_state", ordered_json::object({{"shuffle", rng_json(model.shuffle_rng())}, {"layers", layers}})}});
     const auto loss = tfjs_loss_name(model.loss().name);
     const auto optimizer = tfjs_optimizer_config(opt);
     if (loss && optimizer)
         j["trainingConfig"] =
-            Json::object({{"loss", *loss}, {"metrics", Json::array()}, {"optimizer_config", *optimizer}});
+            ordered_json::object({{"loss", *loss}, {"metrics", ordered_json::array()}, {"optimizer_config", *optimizer}});
     try {
         write_model_files(path, std::move(j), weights, extra);
     } catch (const std::invalid_argument&) {
@@ -251,28 +252,30 @@ void save_checkpoint(Model& model, int epoch, const std::string& path) {
 Checkpoint load_checkpoint(const std::string& path) {
     const ModelFiles files = read_model_files(path);
     require_checkpoint(files);
-    const Json block = files.tapenet.is_object() ? files.tapenet : Json::object();
-    const Json& training = files.model_json.contains("trainingConfig") ? files.model_json.at("trainingConfig") : Json();
+    const ordered_json block = tapenet_block(files);
+    const ordered_json& j = *files.model_json;
+    const ordered_json training = j.contains("trainingConfig") ? j.at("trainingConfig") : ordered_json();
 
-    Json optimizer_config = block.contains("optimizer") ? block.at("optimizer")
+    ordered_json optimizer_config = block.contains("optimizer") ? block.at("optimizer")
                             : training.is_object() && training.contains("optimizer_config")
                                 ? training.at("optimizer_config")
-                                : Json();
-    const Json loss_name = block.contains("loss") ? block.at("loss")
+                                : ordered_json();
+    const ordered_json loss_name = block.contains("loss") ? block.at("loss")
                            : training.is_object() && training.contains("loss") ? training.at("loss")
-                                                                                 : Json();
+                                                                                 : ordered_json();
     if (optimizer_config.is_null()) format_error(path, "names no optimizer (userDefinedMetadata.tapenet.optimizer)");
     if (!loss_name.is_string()) format_error(path, "names no loss (userDefinedMetadata.tapenet.loss)");
 
     uint64_t seed = 0;
-    if (const Json* s = block.find("seed"); s && s->is_number_integer() && (s->is_number_unsigned() || s->get<int64_t>() >= 0))
+    if (const auto s = block.find("seed");
+        s != block.end() && s->is_number_integer() && (s->is_number_unsigned() || s->get<int64_t>() >= 0))
         seed = s->get<uint64_t>();
     Checkpoint c;
     c.model = model_from_topology(files, seed);
     assign_weights(*c.model, files);
     try {
         c.model->compile(loss_by_name(loss_name.get<std::string>()),
-                         optimizer_from_config(snake_case_optimizer(optimizer_config)));
+                         optimizer_from_json(snake_case_optimizer(optimizer_config)));
     } catch (const std::exception& e) {
         format_error(path, std::string("cannot compile the model it describes: ") + e.what() +
                                " (for a custom loss, compile the model yourself and use restore_checkpoint)");

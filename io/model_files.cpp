@@ -8,17 +8,19 @@
 #include <filesystem>
 #include <limits>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "io/crc32.h"
+#include "io/json_text.h"
 
 namespace tn {
 
 namespace {
 
-// Deeper JSON than this is refused while parsing: no model.json nests beyond ~8 levels, and a
-// bound keeps the recursive walks (dump, compare) of a hostile file off the end of the stack.
-constexpr int kMaxJsonDepth = 64;
+using ordered_json = nlohmann::ordered_json;
+
 // No single tensor or weights file may claim more values than this (2^36 floats = 256 GiB): keeps
 // every size computation far from int64 overflow whatever the manifest says.
 constexpr int64_t kMaxValues = int64_t{1} << 36;
@@ -36,14 +38,25 @@ uint32_t read_u32_le(const std::string& bytes, size_t offset) {
 }
 
 
-// The JSON of `file`, or a FormatError naming it: "M: malformed JSON: line 1, column 28: <problem>".
-Json parse_json(const std::string& text, const std::string& file) {
-    try {
-        return Json::parse(text, kMaxJsonDepth);
-    } catch (const JsonParseError& e) {
-        format_error(file, "malformed JSON: line " + std::to_string(e.line) + ", column " + std::to_string(e.column) +
-                               ": " + e.problem);
-    }
+// "'a.bin': weights file too short: holds 8 bytes, but model.json (weightsManifest[0]) lists 12 bytes for 2 weights"
+std::string too_long_or_short(const std::string& files, int64_t held, int64_t listed, const std::string& model,
+                              const std::string& where, size_t weights) {
+    return files + ": weights file too " + (held < listed ? "short" : "long") + ": holds " + std::to_string(held) +
+           " bytes, but " + model + " (" + where + ") lists " + std::to_string(listed) + " bytes for " +
+           std::to_string(weights) + " weights";
+}
+
+// The size of the regular file `file`; a FormatError naming `model` for a directory or a device.
+// 0 for a missing file (reading it reports that).
+int64_t regular_file_size(const std::string& file, const std::string& model) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(file, ec);
+    if (ec || !std::filesystem::exists(status)) return 0;  // reading it reports the error
+    if (!std::filesystem::is_regular_file(status))
+        format_error(model, "'" + file + "' is not a regular file; tapenet reads models from regular files only");
+    const auto size = static_cast<int64_t>(std::filesystem::file_size(file, ec));
+    if (ec) throw FormatError(file + ": cannot read its size: " + ec.message());
+    return size;
 }
 
 // A manifest path must stay inside the model's directory: relative, with no ".." component.
@@ -59,9 +72,9 @@ bool safe_relative_path(const std::string& p) {
 std::vector<std::string> current_weight_files(const std::string& path) {
     std::vector<std::string> files;
     try {
-        const Json j = parse_json(read_file(path), path);
-        for (const Json& group : j.at("weightsManifest"))
-            for (const Json& p : group.at("paths"))
+        const ordered_json j = parse_json_text(read_file(path), path);
+        for (const ordered_json& group : j.at("weightsManifest"))
+            for (const ordered_json& p : group.at("paths"))
                 if (p.is_string() && safe_relative_path(p.get<std::string>())) files.push_back(p.get<std::string>());
     } catch (const std::exception&) {
         files.clear();
@@ -80,7 +93,7 @@ int64_t checked_numel(const Shape& shape, const std::string& file, const std::st
 }
 
 // One manifest entry {name, shape, dtype[, group]}, checked.
-WeightEntry parse_entry(const Json& e, const std::string& file, const std::string& where) {
+WeightEntry parse_entry(const ordered_json& e, const std::string& file, const std::string& where) {
     if (!e.is_object()) format_error(file, where + " must be an object {name, shape, dtype}, got " + e.dump());
     for (const char* key : {"name", "shape", "dtype"})
         if (!e.contains(key)) format_error(file, where + " is missing the key '" + key + "'");
@@ -88,9 +101,9 @@ WeightEntry parse_entry(const Json& e, const std::string& file, const std::strin
     if (!e.at("name").is_string()) format_error(file, where + ".name must be a string");
     w.name = e.at("name").get<std::string>();
     const std::string what = where + " ('" + w.name + "')";
-    const Json& shape = e.at("shape");
+    const ordered_json& shape = e.at("shape");
     if (!shape.is_array()) format_error(file, what + ": shape must be an array of sizes, got " + shape.dump());
-    for (const Json& d : shape) {
+    for (const ordered_json& d : shape) {
         if (!d.is_number_integer()) format_error(file, what + ": shape must hold integers, got " + shape.dump());
         w.shape.push_back(d.get<int64_t>());
     }
@@ -110,24 +123,25 @@ WeightEntry parse_entry(const Json& e, const std::string& file, const std::strin
 
 // Checks userDefinedMetadata.tapenet against what the weights files hold.
 void verify_tapenet_block(ModelFiles& f) {
-    const Json* meta = f.model_json.find("userDefinedMetadata");
-    if (!meta || !meta->contains("tapenet")) return;
-    const Json& t = meta->at("tapenet");
+    const ordered_json& j = *f.model_json;
+    const auto meta = j.find("userDefinedMetadata");
+    if (meta == j.end() || !meta->is_object() || !meta->contains("tapenet")) return;
+    const ordered_json& t = meta->at("tapenet");
     const std::string where = "userDefinedMetadata.tapenet";
     if (!t.is_object()) format_error(f.path, where + " must be an object, got " + t.dump());
     for (const char* key : {"format_version", "weights_bytes", "weights_crc32"})
         if (!t.contains(key)) format_error(f.path, where + " is missing the key '" + key + "'");
-    const Json& version = t.at("format_version");
+    const ordered_json& version = t.at("format_version");
     if (!version.is_number_integer()) format_error(f.path, where + ".format_version must be an integer, got " + version.dump());
     if (version.get<int64_t>() != kFormatVersion)
         format_error(f.path, "format_version " + version.dump() + " is not supported by tapenet " + kTapenetVersion +
                                  ", which reads version " + std::to_string(kFormatVersion));
-    const Json& bytes = t.at("weights_bytes");
+    const ordered_json& bytes = t.at("weights_bytes");
     if (!bytes.is_number_integer()) format_error(f.path, where + ".weights_bytes must be an integer, got " + bytes.dump());
     if (bytes.get<int64_t>() != f.weights_bytes)
         format_error(f.path, "records weights_bytes " + bytes.dump() + " but the weights files hold " +
                                  std::to_string(f.weights_bytes) + " bytes");
-    const Json& crc = t.at("weights_crc32");
+    const ordered_json& crc = t.at("weights_crc32");
     if (!crc.is_string()) format_error(f.path, where + ".weights_crc32 must be 8 hex digits, got " + crc.dump());
     std::string stored = crc.get<std::string>();
     for (char& c : stored) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -139,7 +153,13 @@ void verify_tapenet_block(ModelFiles& f) {
                                  ": the weights file is corrupt or belongs to another save");
     }
     f.format_version = kFormatVersion;
-    f.tapenet = t;
+    f.tapenet = &t;
+    if (t.contains("epoch")) {
+        const ordered_json& epoch = t.at("epoch");
+        if (!epoch.is_number_integer() || epoch.get<int64_t>() < 0 || epoch.get<int64_t>() > 1'000'000'000)
+            format_error(f.path, where + ".epoch must be a non-negative integer, got " + epoch.dump());
+        f.epoch = epoch.get<int64_t>();
+    }
 }
 
 }  // namespace
@@ -193,15 +213,15 @@ int64_t entry_integer(const WeightEntry& entry, const std::string& file) {
 
 // ---- writing ----
 
-std::string write_model_files(const std::string& path, Json model_json, const std::vector<WeightEntry>& weights,
-                              const Json& tapenet_extra) {
+std::string write_model_files(const std::string& path, ordered_json model_json, const std::vector<WeightEntry>& weights,
+                              const ordered_json& tapenet_extra) {
     std::string bytes;
-    Json manifest = Json::array();
+    ordered_json manifest = ordered_json::array();
     for (const WeightEntry& w : weights) {
         if (static_cast<int64_t>(w.bytes.size()) != 4 * shape_numel(w.shape))
             value_error("save", "weight '" + w.name + "' has " + std::to_string(w.bytes.size()) + " bytes for shape " +
                                     shape_str(w.shape));
-        Json e = Json::object({{"name", w.name}, {"shape", w.shape}, {"dtype", w.dtype}});
+        ordered_json e = {{"name", w.name}, {"shape", w.shape}, {"dtype", w.dtype}};
         if (!w.group.empty()) e["group"] = w.group;
         manifest.push_back(e);
         bytes += w.bytes;
@@ -221,11 +241,10 @@ std::string write_model_files(const std::string& path, Json model_json, const st
     }
 
     // 2. model.json, atomically: the commit point.
-    model_json["weightsManifest"] =
-        Json::array({Json::object({{"paths", Json::array({name})}, {"weights", manifest}})});
-    Json block = Json::object({{"format_version", kFormatVersion},
-                               {"weights_crc32", crc32_hex(crc)},
-                               {"weights_bytes", static_cast<int64_t>(bytes.size())}});
+    model_json["weightsManifest"] = ordered_json::array({{{"paths", ordered_json::array({name})}, {"weights", manifest}}});
+    ordered_json block = {{"format_version", kFormatVersion},
+                          {"weights_crc32", crc32_hex(crc)},
+                          {"weights_bytes", static_cast<int64_t>(bytes.size())}};
     if (tapenet_extra.is_object())  // null (`{}`) adds nothing
         for (const auto& [key, value] : tapenet_extra.items()) block[key] = value;
     model_json["userDefinedMetadata"]["tapenet"] = std::move(block);
@@ -251,24 +270,29 @@ ModelFiles read_model_files(const std::string& path) {
     f.path = path;
     std::string text;
     try {
+        if (regular_file_size(path, path) > kMaxJsonBytes)
+            format_error(path, "holds " + std::to_string(regular_file_size(path, path)) + " bytes, more than the " +
+                                   std::to_string(kMaxJsonBytes >> 20) + " MiB a model.json may hold (kMaxJsonBytes)");
         text = read_file(path);
     } catch (const std::runtime_error& e) {
         throw FormatError(e.what());
     }
-    f.model_json = parse_json(text, path);
-    const Json& j = f.model_json;
+    f.model_json = std::make_shared<const ordered_json>(parse_json_text(text, path));
+    const ordered_json& j = *f.model_json;
+    if (j.is_object() && j.contains("generatedBy") && j.at("generatedBy").is_string())
+        f.generated_by = j.at("generatedBy").get<std::string>();
     if (!j.is_object()) format_error(path, "must hold a JSON object {format, modelTopology, weightsManifest, ...}");
     if (j.contains("format") && !j.at("format").is_null() && j.at("format") != "layers-model")
         format_error(path, "format is " + j.at("format").dump() + "; tapenet reads \"layers-model\" (TensorFlow.js Layers)");
 
     const std::string dir = parent_dir(path);
     if (j.contains("weightsManifest") && !j.at("weightsManifest").is_null()) {
-        const Json& manifest = j.at("weightsManifest");
+        const ordered_json& manifest = j.at("weightsManifest");
         if (!manifest.is_array()) format_error(path, "weightsManifest must be an array of {paths, weights} groups");
         std::string all;
         for (size_t g = 0; g < manifest.size(); ++g) {
             const std::string where = "weightsManifest[" + std::to_string(g) + "]";
-            const Json& group = manifest[g];
+            const ordered_json& group = manifest[g];
             if (!group.is_object() || !group.contains("paths") || !group.contains("weights"))
                 format_error(path, where + " must be an object with 'paths' and 'weights'");
             if (!group.at("paths").is_array() || !group.at("weights").is_array())
@@ -282,13 +306,25 @@ ModelFiles read_model_files(const std::string& path) {
                 if (listed > 4 * kMaxValues) format_error(path, where + " lists more weights than any real model has");
             }
 
-            std::string data, files;
-            for (const Json& p : group.at("paths")) {
+            std::vector<std::string> group_files;
+            for (const ordered_json& p : group.at("paths")) {
                 if (!p.is_string()) format_error(path, where + ".paths must hold file names, got " + p.dump());
                 const std::string rel = p.get<std::string>();
                 if (!safe_relative_path(rel))
                     format_error(path, where + ": path '" + rel + "' must be relative and stay in the model's directory");
-                const std::string file = join_path(dir, rel);
+                group_files.push_back(join_path(dir, rel));
+            }
+            // Sizes first: nothing is read (or allocated) for files larger than the manifest says.
+            std::string data, files;
+            int64_t on_disk = 0;
+            for (const std::string& file : group_files) {
+                on_disk += regular_file_size(file, path);
+                files += (files.empty() ? "'" : " + '") + file + "'";
+            }
+            if (on_disk > listed) throw FormatError(too_long_or_short(files, on_disk, listed, path, where, entries.size()));
+            files.clear();
+            data.reserve(static_cast<size_t>(listed));
+            for (const std::string& file : group_files) {
                 try {
                     data += read_file(file);
                 } catch (const std::runtime_error& e) {
@@ -298,10 +334,8 @@ ModelFiles read_model_files(const std::string& path) {
                 files += (files.empty() ? "'" : " + '") + file + "'";
             }
             if (static_cast<int64_t>(data.size()) != listed)
-                throw FormatError(files + ": weights file too " + (static_cast<int64_t>(data.size()) < listed ? "short" : "long") +
-                                  ": holds " + std::to_string(data.size()) + " bytes, but " + path + " (" + where +
-                                  ") lists " + std::to_string(listed) + " bytes for " + std::to_string(entries.size()) +
-                                  " weights");
+                throw FormatError(too_long_or_short(files, static_cast<int64_t>(data.size()), listed, path, where,
+                                                    entries.size()));
             size_t offset = 0;
             for (WeightEntry& e : entries) {
                 const auto n = static_cast<size_t>(4 * shape_numel(e.shape));

@@ -26,7 +26,11 @@
 #include <string>
 #include <vector>
 
-#include "core/json.h"
+#include <memory>
+#include <optional>
+
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/error.h"  // tn::FormatError
 #include "core/tensor.h"
 
@@ -58,19 +62,22 @@ int64_t entry_integer(const WeightEntry& entry, const std::string& file);
 // Writes `model_json` (without weightsManifest: it is added here) and the weights, atomically, as
 // described above. `tapenet_extra` keys join userDefinedMetadata.tapenet (checkpoints put their
 // epoch there). Returns the name of the weights file written (relative to model.json's directory).
-std::string write_model_files(const std::string& path, Json model_json,
-                              const std::vector<WeightEntry>& weights, const Json& tapenet_extra);
+std::string write_model_files(const std::string& path, nlohmann::ordered_json model_json,
+                              const std::vector<WeightEntry>& weights, const nlohmann::ordered_json& tapenet_extra);
 
 // What read_model_files found.
 struct ModelFiles {
     std::string path;                       // model.json as given
-    Json model_json;                        // the whole parsed file
+    std::shared_ptr<const nlohmann::ordered_json> model_json;  // the whole parsed file
     std::vector<WeightEntry> weights;       // every manifest entry in order, with its bytes
     std::vector<std::string> weight_files;  // the manifest's paths, resolved against model.json's directory
     int64_t weights_bytes = 0;              // their total size
     uint32_t weights_crc32 = 0;             // computed over all of them, in manifest order
     int format_version = 0;                 // 0: no tapenet block (a file from TF.js or a converter)
-    Json tapenet;                           // userDefinedMetadata.tapenet, or null
+    // userDefinedMetadata.tapenet inside *model_json when format_version > 0, else null.
+    const nlohmann::ordered_json* tapenet = nullptr;
+    std::string generated_by;               // generatedBy, or "" when absent
+    std::optional<int64_t> epoch;           // userDefinedMetadata.tapenet.epoch (a checkpoint's), if any
 };
 
 ModelFiles read_model_files(const std::string& path);

@@ -6,11 +6,10 @@
 #include <set>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
-#include "layers/attention.h"
-#include "layers/dense.h"
-#include "layers/embedding.h"
-#include "layers/lstm.h"
+#include "io/json_config.h"
 #include "io/model_files.h"
 #include "layers/registry.h"
 
@@ -18,79 +17,34 @@ namespace tn {
 
 namespace {
 
+using ordered_json = nlohmann::ordered_json;
+
 const std::string kGeneratedBy = std::string("tapenet ") + kTapenetVersion;
 
 
-// ---- writing: Keras layer configs ----
+// ---- writing ----
 
-Json initializer(const char* class_name, Json::Object config = {}) {
-    return Json::object({{"class_name", class_name}, {"config", Json::object(std::move(config))}});
-}
-Json glorot_uniform() { return initializer("GlorotUniform", {{"seed", nullptr}}); }
-Json zeros() { return initializer("Zeros"); }
-
-// The keys of each layer class in Keras' order, with the value written when the layer's own
-// config() lacks the key (nullopt: written only if config() has it). These are what TF.js and
-// Keras readers expect to find (docs/format.md, "Layer configs").
-using KeyDefaults = std::vector<std::pair<const char*, std::optional<Json>>>;
-
-KeyDefaults keras_keys(const std::string& class_name, const std::optional<int64_t>& input_length) {
-    const std::optional<Json> own;
-    if (class_name == "LSTM")
-        return {{"units", own}, {"activation", own}, {"recurrent_activation", own}, {"use_bias", own},
-                {"kernel_initializer", glorot_uniform()},
-                {"recurrent_initializer", initializer("Orthogonal", {{"gain", 1.0}, {"seed", nullptr}})},
-                {"bias_initializer", zeros()}, {"unit_forget_bias", own}, {"dropout", 0.0}, {"recurrent_dropout", 0.0},
-                {"return_sequences", own}, {"return_state", false}, {"go_backwards", false}, {"stateful", false},
-                {"unroll", false}};
-    if (class_name == "Dense")
-        return {{"units", own}, {"activation", own}, {"use_bias", own}, {"kernel_initializer", glorot_uniform()},
-                {"bias_initializer", zeros()}};
-    if (class_name == "Dropout") return {{"rate", own}, {"noise_shape", Json()}, {"seed", Json()}};
-    if (class_name == "Embedding")
-        return {{"input_dim", own},
-                {"output_dim", own},
-                {"embeddings_initializer",
-                 initializer("RandomUniform", {{"minval", -0.05}, {"maxval", 0.05}, {"seed", nullptr}})},
-                {"mask_zero", own},
-                {"input_length", input_length ? Json(*input_length) : Json()}};
-    return {};
-}
-
-Json shape_json(const Shape& shape) {  // -1 (any size) is written as null
-    Json out = Json::array();
-    for (int64_t d : shape) out.push_back(d < 0 ? Json() : Json(d));
+ordered_json shape_json(const Shape& shape) {  // -1 (any size) is written as null
+    ordered_json out = ordered_json::array();
+    for (int64_t d : shape) out.push_back(d < 0 ? ordered_json() : ordered_json(d));
     return out;
 }
 
-// {class_name, config} of one layer: name, trainable, dtype, [batch_input_shape], then the class'
-// keys in Keras' order, then any other key the layer's config() has.
-Json layer_json(const Layer& layer, const Shape* batch_input_shape) {
-    const Json own = layer.config();
-    Json config = Json::object({{"name", layer.name()}, {"trainable", true}, {"dtype", "float32"}});
-    std::optional<int64_t> input_length;
-    if (batch_input_shape) {
-        config["batch_input_shape"] = shape_json(*batch_input_shape);
-        if (batch_input_shape->size() == 2 && (*batch_input_shape)[1] > 0) input_length = (*batch_input_shape)[1];
-    }
-    std::set<std::string> written = {"name", "trainable", "dtype"};
-    for (const auto& [key, fallback] : keras_keys(layer.class_name(), input_length)) {
-        if (own.contains(key))
-            config[key] = own.at(key);
-        else if (fallback)
-            config[key] = *fallback;
-        written.insert(key);
-    }
-    for (const auto& [key, value] : own.items())
-        if (!written.count(key)) config[key] = value;
-    return Json::object({{"class_name", layer.class_name()}, {"config", config}});
+// {class_name, config} of one layer: name, trainable, dtype, [batch_input_shape], then the keys the
+// layer's get_config writes, in its order (Keras').
+ordered_json layer_json(const Layer& layer, const Shape* batch_input_shape) {
+    ordered_json config = {{"name", layer.name()}, {"trainable", true}, {"dtype", "float32"}};
+    if (batch_input_shape) config["batch_input_shape"] = shape_json(*batch_input_shape);
+    JsonConfigWriter writer(config);
+    layer.get_config(writer);
+    return {{"class_name", layer.class_name()}, {"config", std::move(config)}};
 }
 
 // ---- reading: the topology ----
 
 struct LayerSpec {
     std::string class_name;
-    Json config;
+    ordered_json config;
     std::string where;  // "layer 2 ('dense_Dense1', Dense)"
 };
 
@@ -101,7 +55,7 @@ struct Topology {
 };
 
 // A Keras shape list: [null, 5, 3] (with_batch) or [5, 3]; null = any size.
-Shape parse_shape(const Json& j, bool with_batch, const std::string& file, const std::string& what) {
+Shape parse_shape(const ordered_json& j, bool with_batch, const std::string& file, const std::string& what) {
     if (!j.is_array() || j.size() < (with_batch ? 2u : 1u) || j.size() > 8)
         format_error(file, what + " must be a list of sizes such as [null, 20, 1], got " + j.dump());
     Shape shape;
@@ -122,7 +76,7 @@ Shape parse_shape(const Json& j, bool with_batch, const std::string& file, const
     return shape;
 }
 
-std::optional<Shape> input_shape_of(const Json& config, const std::string& file, const std::string& where) {
+std::optional<Shape> input_shape_of(const ordered_json& config, const std::string& file, const std::string& where) {
     for (const char* key : {"batch_input_shape", "batch_shape"})
         if (config.contains(key) && !config.at(key).is_null())
             return parse_shape(config.at(key), true, file, where + ": " + key);
@@ -132,12 +86,12 @@ std::optional<Shape> input_shape_of(const Json& config, const std::string& file,
 }
 
 // The keys every layer config may carry that tapenet checks rather than ignores.
-void check_common_keys(const Json& config, const std::string& file, const std::string& where) {
+void check_common_keys(const ordered_json& config, const std::string& file, const std::string& where) {
     if (config.contains("dtype") && !config.at("dtype").is_null()) {
-        const Json& d = config.at("dtype");
+        const ordered_json& d = config.at("dtype");
         // Keras 3 writes a DTypePolicy object {"class_name": "DTypePolicy", "config": {"name": "float32"}}.
         const bool float32 = d == "float32" || (d.is_object() && d.contains("config") && d.at("config").is_object() &&
-                                                d.at("config").value("name", Json()) == "float32");
+                                                d.at("config").value("name", ordered_json()) == "float32");
         if (!float32) format_error(file, where + ": dtype " + d.dump() + " is not supported; tapenet computes in float32");
     }
     for (const auto& [key, value] : config.items()) {
@@ -149,10 +103,10 @@ void check_common_keys(const Json& config, const std::string& file, const std::s
 
 Topology parse_topology(const ModelFiles& files) {
     const std::string& file = files.path;
-    const Json& j = files.model_json;
+    const ordered_json& j = *files.model_json;
     if (!j.contains("modelTopology") || j.at("modelTopology").is_null())
         format_error(file, "missing key 'modelTopology' (the architecture); is this a TensorFlow.js Layers model.json?");
-    const Json* topology = &j.at("modelTopology");
+    const ordered_json* topology = &j.at("modelTopology");
     if (topology->is_object() && topology->contains("model_config")) topology = &topology->at("model_config");
     if (!topology->is_object() || !topology->contains("class_name") || !topology->at("class_name").is_string())
         format_error(file, "modelTopology must be an object with a string 'class_name'");
@@ -160,10 +114,10 @@ Topology parse_topology(const ModelFiles& files) {
     if (cls != "Sequential")
         format_error(file, "modelTopology.class_name is '" + cls + "'; tapenet loads Sequential models only");
     if (!topology->contains("config")) format_error(file, "modelTopology is missing the key 'config'");
-    const Json& config = topology->at("config");
+    const ordered_json& config = topology->at("config");
 
     Topology t;
-    const Json* layers = &config;
+    const ordered_json* layers = &config;
     if (config.is_object()) {
         if (config.contains("name") && config.at("name").is_string() && !config.at("name").get<std::string>().empty())
             t.name = config.at("name").get<std::string>();
@@ -173,11 +127,11 @@ Topology parse_topology(const ModelFiles& files) {
     if (!layers->is_array()) format_error(file, "modelTopology.config.layers must be a list of {class_name, config}");
 
     for (size_t i = 0; i < layers->size(); ++i) {
-        const Json& l = (*layers)[i];
+        const ordered_json& l = (*layers)[i];
         std::string where = "layer " + std::to_string(i);
         if (!l.is_object() || !l.contains("class_name") || !l.at("class_name").is_string())
             format_error(file, where + " must be an object with a string 'class_name'");
-        LayerSpec spec{l.at("class_name").get<std::string>(), l.contains("config") ? l.at("config") : Json(), ""};
+        LayerSpec spec{l.at("class_name").get<std::string>(), l.contains("config") ? l.at("config") : ordered_json(), ""};
         if (!spec.config.is_object())
             format_error(file, where + " (" + spec.class_name + ") is missing its 'config' object");
         if (spec.config.contains("name") && spec.config.at("name").is_string())
@@ -197,10 +151,6 @@ Topology parse_topology(const ModelFiles& files) {
         check_common_keys(spec.config, file, where);
         if (first && t.input_shape.empty())
             if (const auto shape = input_shape_of(spec.config, file, where)) t.input_shape = *shape;
-        // TF.js' LSTM default recurrent activation is Keras 2's hard_sigmoid (tapenet's is sigmoid).
-        if (spec.class_name == "LSTM" && (!spec.config.contains("recurrent_activation") ||
-                                          spec.config.at("recurrent_activation").is_null()))
-            spec.config["recurrent_activation"] = "hard_sigmoid";
         t.layers.push_back(std::move(spec));
     }
     if (t.layers.empty()) format_error(file, "modelTopology.config.layers has no layers");
@@ -210,27 +160,17 @@ Topology parse_topology(const ModelFiles& files) {
     return t;
 }
 
-// How many weights `layer` creates for this input shape (docs/format.md, "Weights"), computed
-// before building so that a config asking for billions of weights is refused before allocating.
-// nullopt for a class this function does not know (it is then built and checked afterwards).
-std::optional<double> weights_needed(const Layer& layer, const Shape& in) {
-    const double D = in.empty() ? 0.0 : static_cast<double>(in.back());
-    if (const auto* l = dynamic_cast<const Dense*>(&layer)) {
-        const double U = static_cast<double>(l->units());
-        return D * U + (l->use_bias() ? U : 0.0);
+// How many weights `layer` creates for this input shape, from its weight_specs and in double
+// (a config may ask for more than int64 holds): a config asking for billions of weights is refused
+// before anything is allocated.
+double weights_needed(const Layer& layer, const Shape& in) {
+    double n = 0;
+    for (const WeightSpec& spec : layer.weight_specs(in)) {
+        double size = 1;
+        for (int64_t d : spec.shape) size *= static_cast<double>(d);
+        n += size;
     }
-    if (const auto* l = dynamic_cast<const LSTM*>(&layer)) {
-        const double U4 = 4.0 * static_cast<double>(l->units());
-        return D * U4 + U4 * static_cast<double>(l->units()) + (l->use_bias() ? U4 : 0.0);
-    }
-    if (const auto* l = dynamic_cast<const Embedding*>(&layer))
-        return static_cast<double>(l->input_dim()) * static_cast<double>(l->output_dim());
-    if (const auto* l = dynamic_cast<const Attention*>(&layer)) {
-        const double score = l->score() == "luong" ? D * D : 2.0 * D * D + D;
-        return score + 2.0 * D * static_cast<double>(l->units());
-    }
-    if (layer.class_name() == "Dropout") return 0.0;
-    return std::nullopt;
+    return n;
 }
 
 bool is_optimizer_entry(const WeightEntry& e) { return e.group == "optimizer"; }
@@ -246,20 +186,20 @@ std::string count_str(double n) {
 
 // ---- writing ----
 
-Json model_json_for(const Model& model) {
+ordered_json model_json_for(const Model& model) {
     if (!model.built())
         value_error("save_model", "the model is not built; call build({-1, T, D}), fit() or predict() first");
-    Json layers = Json::array();
+    ordered_json layers = ordered_json::array();
     for (size_t i = 0; i < model.layers().size(); ++i)
         layers.push_back(layer_json(*model.layers()[i], i == 0 ? &model.input_shape() : nullptr));
-    Json topology = Json::object({{"class_name", "Sequential"},
-                                  {"config", Json::object({{"name", model.name()}, {"layers", layers}})},
-                                  {"keras_version", kGeneratedBy},
-                                  {"backend", "tapenet"}});
-    return Json::object({{"format", "layers-model"},
-                         {"generatedBy", kGeneratedBy},
-                         {"convertedBy", nullptr},
-                         {"modelTopology", topology}});
+    ordered_json topology = {{"class_name", "Sequential"},
+                             {"config", {{"name", model.name()}, {"layers", layers}}},
+                             {"keras_version", kGeneratedBy},
+                             {"backend", "tapenet"}};
+    return {{"format", "layers-model"},
+            {"generatedBy", kGeneratedBy},
+            {"convertedBy", nullptr},
+            {"modelTopology", topology}};
 }
 
 std::vector<WeightEntry> model_weight_entries(const Model& model) {
@@ -269,10 +209,10 @@ std::vector<WeightEntry> model_weight_entries(const Model& model) {
 }
 
 void save_model(const Model& model, const std::string& path) {
-    Json j = model_json_for(model);
+    ordered_json j = model_json_for(model);
     std::vector<WeightEntry> weights = model_weight_entries(model);
     try {
-        write_model_files(path, std::move(j), weights, Json::object());
+        write_model_files(path, std::move(j), weights, ordered_json::object());
     } catch (const std::invalid_argument&) {
         throw;
     } catch (const std::exception& e) {
@@ -282,13 +222,13 @@ void save_model(const Model& model, const std::string& path) {
 
 // ---- reading ----
 
-std::unique_ptr<Model> model_from_topology(const ModelFiles& files, uint64_t seed) {
+std::unique_ptr<Model> model_from_topology(const ModelFiles& files, uint64_t seed, const CustomLayers& custom) {
     const std::string& file = files.path;
     Topology t = parse_topology(files);
     auto model = std::make_unique<Model>(seed, t.name);
     for (const LayerSpec& spec : t.layers) {
         try {
-            model->add(layer_from_config(spec.class_name, spec.config));
+            model->add(layer_from_json(spec.class_name, spec.config, custom));
         } catch (const std::exception& e) {
             format_error(file, spec.where + ": " + e.what());
         }
@@ -302,16 +242,15 @@ std::unique_ptr<Model> model_from_topology(const ModelFiles& files, uint64_t see
     double needed = 0;
     for (const auto& layer : model->layers()) {
         const std::string where = "layer '" + layer->name() + "' (" + layer->class_name() + ")";
-        std::optional<double> n;
+        double n = 0;
         try {
             n = weights_needed(*layer, shape);
             shape = layer->output_shape(shape);
         } catch (const std::exception& e) {
             format_error(file, where + " cannot take its input of shape " + shape_str(shape) + ": " + e.what());
         }
-        if (!n) continue;
-        needed += *n;
-        if (needed > 0 && !files.model_json.contains("weightsManifest"))
+        needed += n;
+        if (needed > 0 && !files.model_json->contains("weightsManifest"))
             format_error(file, "missing key 'weightsManifest': the model has weights and tapenet does not make up "
                                "new ones when loading");
         if (needed > available)
@@ -379,13 +318,12 @@ void assign_weights(Model& model, const ModelFiles& files) {
     for (auto& [layer, v] : values) layer->set_weights(v);
 }
 
-std::unique_ptr<Model> load_model(const std::string& path, ModelFileInfo* info) {
+std::unique_ptr<Model> load_model(const std::string& path, ModelFileInfo* info, const CustomLayers& custom_layers) {
     ModelFiles files = read_model_files(path);
-    std::unique_ptr<Model> model = model_from_topology(files);
+    std::unique_ptr<Model> model = model_from_topology(files, 0, custom_layers);
     assign_weights(*model, files);
     if (info) {
-        const Json* g = files.model_json.find("generatedBy");
-        info->generated_by = g && g->is_string() ? g->get<std::string>() : "";
+        info->generated_by = files.generated_by;
         info->format_version = files.format_version;
         info->weight_files = files.weight_files;
         info->weights_bytes = files.weights_bytes;

@@ -20,9 +20,10 @@
 #include <memory>
 #include <string>
 
-#include "core/json.h"
+#include <nlohmann/json_fwd.hpp>
 
 #include "layers/model.h"
+#include "layers/registry.h"
 
 namespace tn {
 
@@ -46,7 +47,10 @@ struct ModelFileInfo {
 
 // Rebuilds the model from model.json and its weights with no user code. The returned model is
 // built, not compiled (compile it to train on; checkpoints restore the optimizer: io/checkpoint.h).
-std::unique_ptr<Model> load_model(const std::string& path, ModelFileInfo* info = nullptr);
+// Layer classes the program defines itself are passed in `custom_layers` (Keras' custom_objects):
+//   tn::load_model("m.json", nullptr, {{"Scale", Scale::from_config}});
+std::unique_ptr<Model> load_model(const std::string& path, ModelFileInfo* info = nullptr,
+                                  const CustomLayers& custom_layers = {});
 
 // Loads only the weights of a saved model into `model`, whose layers must have the names and
 // weight shapes the file lists (Keras' load_weights). Builds the model first if needed.
@@ -55,11 +59,12 @@ void load_weights(Model& model, const std::string& path);
 // ---- building blocks (io/checkpoint.cpp uses them) ----
 
 // model.json without its weightsManifest: format, generatedBy, convertedBy, modelTopology.
-Json model_json_for(const Model& model);
+nlohmann::ordered_json model_json_for(const Model& model);
 // Every model weight as a manifest entry "<layer>/<weight>", in params() order.
 std::vector<WeightEntry> model_weight_entries(const Model& model);
 // The built model that modelTopology describes (weights as initialised, seeded by `seed`).
-std::unique_ptr<Model> model_from_topology(const ModelFiles& files, uint64_t seed = 0);
+std::unique_ptr<Model> model_from_topology(const ModelFiles& files, uint64_t seed = 0,
+                                           const CustomLayers& custom_layers = {});
 // Copies the manifest's model weights (group other than "optimizer") into the model's layers,
 // matching each layer weight "<layer>/<w>" by name (also "<layer>/<scope>/<w>", Keras' cell scope).
 void assign_weights(Model& model, const ModelFiles& files);

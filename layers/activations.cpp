@@ -16,15 +16,37 @@ Tensor softmax_fn(const Tensor& x) { return softmax(x, -1); }
 
 struct Named {
     const char* name;
+    ActivationKind kind;
     ActivationFn fn;
 };
 
 constexpr Named kActivations[] = {
-    {"linear", linear_fn},   {"relu", relu_fn}, {"sigmoid", sigmoid_fn}, {"hard_sigmoid", hard_sigmoid_fn},
-    {"tanh", tanh_fn},       {"softmax", softmax_fn},
+    {"linear", ActivationKind::linear, linear_fn},
+    {"relu", ActivationKind::relu, relu_fn},
+    {"sigmoid", ActivationKind::sigmoid, sigmoid_fn},
+    {"hard_sigmoid", ActivationKind::hard_sigmoid, hard_sigmoid_fn},
+    {"tanh", ActivationKind::tanh, tanh_fn},
+    {"softmax", ActivationKind::softmax, softmax_fn},
 };
 
+const Named& named(ActivationKind kind) {
+    for (const auto& a : kActivations)
+        if (a.kind == kind) return a;
+    value_error("activation", "invalid activation kind " + std::to_string(static_cast<int>(kind)));
+}
+
 }  // namespace
+
+ActivationKind activation_kind(std::string_view name, const std::string& context) {
+    for (const auto& a : kActivations)
+        if (name == a.name) return a.kind;
+    activation_by_name(std::string(name), context);  // throws, listing the valid names
+    return ActivationKind::linear;
+}
+
+const char* activation_name(ActivationKind kind) { return named(kind).name; }
+
+ActivationFn activation_fn(ActivationKind kind) { return named(kind).fn; }
 
 const std::vector<std::string>& activation_names() {
     static const std::vector<std::string> names = [] {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/tensor.h"
@@ -20,7 +21,16 @@ namespace tn {
 
 using ActivationFn = Tensor (*)(const Tensor&);
 
-// The activation called `name`; `context` (e.g. "dense") prefixes the error message.
+// The activations by name, as a layer stores its choice. (Not called `Activation`: that is the
+// name of Keras' Activation layer.)
+enum class ActivationKind { linear, relu, sigmoid, hard_sigmoid, tanh, softmax };
+
+// The activation called `name`; an unknown name throws a ValueError that starts with `context`
+// (e.g. "dense") and lists the valid names.
+ActivationKind activation_kind(std::string_view name, const std::string& context = "activation");
+const char* activation_name(ActivationKind kind);
+ActivationFn activation_fn(ActivationKind kind);
+
 ActivationFn activation_by_name(const std::string& name, const std::string& context = "activation");
 const std::vector<std::string>& activation_names();
 

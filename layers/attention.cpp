@@ -10,15 +10,35 @@
 
 namespace tn {
 
-Attention::Attention(int64_t units, std::string score)
-    : Layer("attention"), units_(units), score_name_(std::move(score)), luong_(score_name_ == "luong") {
-    if (units <= 0) value_error("attention", "units must be positive, got " + std::to_string(units));
-    if (score_name_ != "luong" && score_name_ != "bahdanau")
-        value_error("attention", "unknown score '" + score_name_ + "'; valid scores are: luong, bahdanau");
+AttentionScore attention_score(std::string_view name, const std::string& context) {
+    if (name == "luong") return AttentionScore::luong;
+    if (name == "bahdanau") return AttentionScore::bahdanau;
+    value_error(context, "unknown score '" + std::string(name) + "'; valid scores are: luong, bahdanau");
 }
 
-Json Attention::config() const {
-    return Json::object({{"name", name()}, {"units", units_}, {"score", score_name_}});
+const char* attention_score_name(AttentionScore score) {
+    return score == AttentionScore::luong ? "luong" : "bahdanau";
+}
+
+Attention::Attention(int64_t units, std::string_view score)
+    : Layer("attention"),
+      units_(units),
+      score_kind_(attention_score(score, "attention")),
+      luong_(score_kind_ == AttentionScore::luong) {
+    if (units <= 0) value_error("attention", "units must be positive, got " + std::to_string(units));
+}
+
+void Attention::get_config(ConfigWriter& c) const {
+    c.integer("units", units_);
+    c.text("score", attention_score_name(score_kind_));
+}
+
+std::unique_ptr<Layer> Attention::from_config(const ConfigReader& c) {
+    // keras.layers.Attention (dot-product, Keras' own) shares the class name but not the math.
+    if (!c.has("units") && (c.has("score_mode") || c.has("use_scale")))
+        c.fail("this is Keras' built-in dot-product Attention (score_mode/use_scale), not keras-attention's "
+               "Attention(units, score), which tapenet implements");
+    return std::make_unique<Attention>(c.integer("units", 128), c.text("score", "luong"));
 }
 
 void Attention::check_input(const Shape& shape) const { check_sequence_input(name(), shape, input_dim_); }
@@ -28,17 +48,31 @@ Shape Attention::output_shape(const Shape& input_shape) const {
     return {input_shape[0], units_};
 }
 
-void Attention::build_params(const Shape& input_shape, Rng& rng) {
+std::vector<WeightSpec> Attention::weight_specs(const Shape& input_shape) const {
     check_input(input_shape);
-    const int64_t D = input_dim_ = input_shape[2];
+    const int64_t D = input_shape[2];
+    std::vector<WeightSpec> specs;
     if (luong_) {
-        luong_w_ = add_param("luong_w", glorot_uniform({D, D}, rng));
+        specs.push_back({"luong_w", {D, D}, glorot_uniform});
     } else {
-        w1_ = add_param("bahdanau_w1", glorot_uniform({D, D}, rng));
-        w2_ = add_param("bahdanau_w2", glorot_uniform({D, D}, rng));
-        v_ = add_param("bahdanau_v", glorot_uniform({D, 1}, rng));
+        specs.push_back({"bahdanau_w1", {D, D}, glorot_uniform});
+        specs.push_back({"bahdanau_w2", {D, D}, glorot_uniform});
+        specs.push_back({"bahdanau_v", {D, 1}, glorot_uniform});
     }
-    attention_vector_ = add_param("attention_vector", glorot_uniform({2 * D, units_}, rng));
+    specs.push_back({"attention_vector", {2 * D, units_}, glorot_uniform});
+    return specs;
+}
+
+void Attention::on_built(const Shape& input_shape, Rng&) {
+    input_dim_ = input_shape[2];
+    if (luong_) {
+        luong_w_ = weight("luong_w");
+    } else {
+        w1_ = weight("bahdanau_w1");
+        w2_ = weight("bahdanau_w2");
+        v_ = weight("bahdanau_v");
+    }
+    attention_vector_ = weight("attention_vector");
 }
 
 // score (B, T) from h_s (B, T, D) and h_t (B, D).

@@ -19,17 +19,25 @@
 // context() and h_t() hold that forward's values, detached from the graph: read them to draw heatmaps.
 #pragma once
 
+#include "layers/attention_kernel.h"  // AttentionScore
 #include "layers/layer.h"
 
 namespace tn {
 
+// "luong" -> AttentionScore::luong, "bahdanau" -> bahdanau; any other name throws a ValueError
+// starting with `context` that lists both.
+AttentionScore attention_score(std::string_view name, const std::string& context = "attention");
+const char* attention_score_name(AttentionScore score);
+
 class Attention : public Layer {
 public:
-    explicit Attention(int64_t units = 128, std::string score = "luong");
+    explicit Attention(int64_t units = 128, std::string_view score = "luong");
 
     std::string class_name() const override { return "Attention"; }
-    Json config() const override;
+    void get_config(ConfigWriter& config) const override;
+    static std::unique_ptr<Layer> from_config(const ConfigReader& config);
     Shape output_shape(const Shape& input_shape) const override;
+    std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
     Tensor compute_mask(const Tensor&, const Tensor&) const override { return Tensor(); }
 
     // Values of the latest forward (undefined before the first one).
@@ -39,7 +47,7 @@ public:
     const Tensor& h_t() const { return h_t_; }                  // (B, D), the query state
 
     int64_t units() const { return units_; }
-    const std::string& score() const { return score_name_; }
+    AttentionScore score() const { return score_kind_; }
 
     // true (default): one fused tape op with a hand-written backward (layers/attention_kernel.h);
     // false: the reference path composed from core ops. Same results within 1e-5.
@@ -47,7 +55,7 @@ public:
     bool fused() const { return fused_; }
 
 protected:
-    void build_params(const Shape& input_shape, Rng& rng) override;
+    void on_built(const Shape& input_shape, Rng& rng) override;
     Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
 
 private:
@@ -56,7 +64,7 @@ private:
     Tensor call_composed(const Tensor& h_s, const Tensor& mask);
 
     int64_t units_;
-    std::string score_name_;
+    AttentionScore score_kind_;
     bool luong_;
     bool fused_ = true;
     int64_t input_dim_ = 0;  // D, known once built

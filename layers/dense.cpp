@@ -6,18 +6,21 @@
 
 namespace tn {
 
-Dense::Dense(int64_t units, std::string activation, bool use_bias)
-    : Layer("dense"),
-      units_(units),
-      activation_name_(std::move(activation)),
-      activation_(activation_by_name(activation_name_, "dense")),
-      use_bias_(use_bias) {
+Dense::Dense(int64_t units, std::string_view activation, bool use_bias)
+    : Layer("dense"), units_(units), activation_(activation_kind(activation, "dense")), use_bias_(use_bias) {
     if (units <= 0) value_error("dense", "units must be positive, got " + std::to_string(units));
 }
 
-Json Dense::config() const {
-    return Json::object(
-        {{"name", name()}, {"units", units_}, {"activation", activation_name_}, {"use_bias", use_bias_}});
+void Dense::get_config(ConfigWriter& c) const {
+    c.integer("units", units_);
+    c.text("activation", activation_name(activation_));
+    c.boolean("use_bias", use_bias_);
+    write_initializer(c, "kernel_initializer", KerasInitializer::glorot_uniform);
+    write_initializer(c, "bias_initializer", KerasInitializer::zeros);
+}
+
+std::unique_ptr<Layer> Dense::from_config(const ConfigReader& c) {
+    return std::make_unique<Dense>(c.integer("units"), c.text("activation", "linear"), c.boolean("use_bias", true));
 }
 
 void Dense::check_input(const Shape& shape) const {
@@ -37,18 +40,27 @@ Shape Dense::output_shape(const Shape& input_shape) const {
     return out;
 }
 
-void Dense::build_params(const Shape& input_shape, Rng& rng) {
+std::vector<WeightSpec> Dense::weight_specs(const Shape& input_shape) const {
     check_input(input_shape);
-    input_dim_ = input_shape.back();
-    kernel_ = add_param("kernel", glorot_uniform({input_dim_, units_}, rng));
-    if (use_bias_) bias_ = add_param("bias", zeros({units_}));
+    std::vector<WeightSpec> specs = {{"kernel", {input_shape.back(), units_}, glorot_uniform}};
+    if (use_bias_) specs.push_back({"bias", {units_}, zeros_initializer});
+    return specs;
 }
 
-Tensor Dense::call(const Tensor& x, const Tensor&, bool) {
+void Dense::on_built(const Shape& input_shape, Rng&) {
+    input_dim_ = input_shape.back();
+    kernel_ = weight("kernel");
+    if (use_bias_) bias_ = weight("bias");
+}
+
+Tensor Dense::logits(const Tensor& x) {
+    build(x.shape());
     check_input(x.shape());
     Tensor z = matmul(x, kernel_);  // (B, D) @ (D, U) or (B, T, D) @ (D, U)
     if (use_bias_) z = z + bias_;   // broadcast over the leading axes
-    return activation_(z);
+    return z;
 }
+
+Tensor Dense::call(const Tensor& x, const Tensor&, bool) { return activation_fn(activation_)(logits(x)); }
 
 }  // namespace tn

@@ -3,6 +3,8 @@
 //   y = activation(x @ kernel + bias)        over the last axis of x
 //   x (B, D) or (B, T, D)  ->  y (B, units) or (B, T, units)
 //   kernel (D, units)  glorot_uniform;   bias (units)  zeros (absent when use_bias = false)
+//
+// Config: units, activation, use_bias (+ the initializers Keras writes: GlorotUniform, Zeros).
 #pragma once
 
 #include "layers/activations.h"
@@ -12,26 +14,30 @@ namespace tn {
 
 class Dense : public Layer {
 public:
-    explicit Dense(int64_t units, std::string activation = "linear", bool use_bias = true);
+    explicit Dense(int64_t units, std::string_view activation = "linear", bool use_bias = true);
 
     std::string class_name() const override { return "Dense"; }
-    Json config() const override;
+    void get_config(ConfigWriter& config) const override;
+    static std::unique_ptr<Layer> from_config(const ConfigReader& config);
     Shape output_shape(const Shape& input_shape) const override;
+    std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
+
+    // x @ kernel + bias, before the activation (what a loss "from logits" takes). Builds the layer.
+    Tensor logits(const Tensor& x);
 
     int64_t units() const { return units_; }
-    const std::string& activation() const { return activation_name_; }
+    ActivationKind activation() const { return activation_; }
     bool use_bias() const { return use_bias_; }
 
 protected:
-    void build_params(const Shape& input_shape, Rng& rng) override;
+    void on_built(const Shape& input_shape, Rng& rng) override;
     Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
 
 private:
     void check_input(const Shape& shape) const;
 
     int64_t units_;
-    std::string activation_name_;
-    ActivationFn activation_;
+    ActivationKind activation_;
     bool use_bias_;
     int64_t input_dim_ = 0;  // D, known once built
     Tensor kernel_, bias_;   // handles onto params()

@@ -16,9 +16,18 @@ Dropout::Dropout(double rate) : Layer("dropout"), rate_(rate) {
     }
 }
 
-Json Dropout::config() const { return Json::object({{"name", name()}, {"rate", rate_}}); }
+void Dropout::get_config(ConfigWriter& c) const {
+    c.number("rate", rate_);
+    c.null("noise_shape");
+    c.null("seed");
+}
 
-void Dropout::build_params(const Shape&, Rng& rng) { rng_ = rng; }
+std::unique_ptr<Layer> Dropout::from_config(const ConfigReader& c) {
+    if (c.has("noise_shape")) c.fail("'noise_shape' is not supported by tapenet (it must be null)");
+    return std::make_unique<Dropout>(c.number("rate"));
+}
+
+void Dropout::on_built(const Shape&, Rng& rng) { rng_ = rng; }
 
 Tensor Dropout::call(const Tensor& x, const Tensor&, bool training) {
     if (!training || rate_ == 0.0) return x;

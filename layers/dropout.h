@@ -17,14 +17,16 @@ public:
     explicit Dropout(double rate);
 
     std::string class_name() const override { return "Dropout"; }
-    Json config() const override;
+    void get_config(ConfigWriter& config) const override;
+    static std::unique_ptr<Layer> from_config(const ConfigReader& config);
     Shape output_shape(const Shape& input_shape) const override { return input_shape; }
+    std::vector<WeightSpec> weight_specs(const Shape&) const override { return {}; }
 
     double rate() const { return rate_; }
     Rng* random_generator() override { return &rng_; }
 
 protected:
-    void build_params(const Shape& input_shape, Rng& rng) override;
+    void on_built(const Shape& input_shape, Rng& rng) override;
     Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
 
 private:

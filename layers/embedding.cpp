@@ -16,9 +16,20 @@ Embedding::Embedding(int64_t input_dim, int64_t output_dim, bool mask_zero)
     if (output_dim <= 0) value_error("embedding", "output_dim must be positive, got " + std::to_string(output_dim));
 }
 
-Json Embedding::config() const {
-    return Json::object(
-        {{"name", name()}, {"input_dim", input_dim_}, {"output_dim", output_dim_}, {"mask_zero", mask_zero_}});
+void Embedding::get_config(ConfigWriter& c) const {
+    c.integer("input_dim", input_dim_);
+    c.integer("output_dim", output_dim_);
+    write_initializer(c, "embeddings_initializer", KerasInitializer::random_uniform);
+    c.boolean("mask_zero", mask_zero_);
+    // Keras' fixed sequence length, known when the layer was built for one.
+    if (built() && input_shape().size() == 2 && input_shape()[1] > 0)
+        c.integer("input_length", input_shape()[1]);
+    else
+        c.null("input_length");
+}
+
+std::unique_ptr<Layer> Embedding::from_config(const ConfigReader& c) {
+    return std::make_unique<Embedding>(c.integer("input_dim"), c.integer("output_dim"), c.boolean("mask_zero", false));
 }
 
 void Embedding::check_input(const Shape& shape) const {
@@ -31,10 +42,12 @@ Shape Embedding::output_shape(const Shape& input_shape) const {
     return {input_shape[0], input_shape[1], output_dim_};
 }
 
-void Embedding::build_params(const Shape& input_shape, Rng& rng) {
+std::vector<WeightSpec> Embedding::weight_specs(const Shape& input_shape) const {
     check_input(input_shape);
-    embeddings_ = add_param("embeddings", uniform_005({input_dim_, output_dim_}, rng));
+    return {{"embeddings", {input_dim_, output_dim_}, uniform_005}};
 }
+
+void Embedding::on_built(const Shape&, Rng&) { embeddings_ = weight("embeddings"); }
 
 void Embedding::check_indices(const Tensor& x) const {
     for (int64_t i = 0; i < x.numel(); ++i) {

@@ -18,8 +18,10 @@ public:
     Embedding(int64_t input_dim, int64_t output_dim, bool mask_zero = false);
 
     std::string class_name() const override { return "Embedding"; }
-    Json config() const override;
+    void get_config(ConfigWriter& config) const override;
+    static std::unique_ptr<Layer> from_config(const ConfigReader& config);
     Shape output_shape(const Shape& input_shape) const override;
+    std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
     Tensor compute_mask(const Tensor& x, const Tensor& mask) const override;
 
     int64_t input_dim() const { return input_dim_; }
@@ -27,7 +29,7 @@ public:
     bool mask_zero() const { return mask_zero_; }
 
 protected:
-    void build_params(const Shape& input_shape, Rng& rng) override;
+    void on_built(const Shape& input_shape, Rng& rng) override;
     Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
 
 private:

@@ -79,4 +79,34 @@ Tensor orthogonal(const Shape& shape, Rng& rng) {
     return out;
 }
 
+void write_initializer(ConfigWriter& config, std::string_view key, KerasInitializer initializer) {
+    config.object(key, [initializer](ConfigWriter& o) {
+        switch (initializer) {
+            case KerasInitializer::glorot_uniform:
+                o.text("class_name", "GlorotUniform");
+                o.object("config", [](ConfigWriter& c) { c.null("seed"); });
+                break;
+            case KerasInitializer::orthogonal:
+                o.text("class_name", "Orthogonal");
+                o.object("config", [](ConfigWriter& c) {
+                    c.number("gain", 1.0);
+                    c.null("seed");
+                });
+                break;
+            case KerasInitializer::zeros:
+                o.text("class_name", "Zeros");
+                o.object("config", [](ConfigWriter&) {});
+                break;
+            case KerasInitializer::random_uniform:
+                o.text("class_name", "RandomUniform");
+                o.object("config", [](ConfigWriter& c) {
+                    c.number("minval", -0.05);
+                    c.number("maxval", 0.05);
+                    c.null("seed");
+                });
+                break;
+        }
+    });
+}
+
 }  // namespace tn

@@ -9,6 +9,9 @@
 // both equal to n; for rank > 2 the leading axes are a receptive field multiplying both.
 #pragma once
 
+#include <string_view>
+
+#include "core/config.h"
 #include "core/tensor.h"
 
 namespace tn {
@@ -27,5 +30,13 @@ Tensor orthogonal(const Shape& shape, Rng& rng);
 Tensor uniform_005(const Shape& shape, Rng& rng);
 
 inline Tensor zeros(const Shape& shape) { return Tensor::zeros(shape); }
+// zeros with the signature of the others (a WeightSpec's initializer).
+inline Tensor zeros_initializer(const Shape& shape, Rng&) { return Tensor::zeros(shape); }
+
+// The initializer objects a Keras config names ({"class_name": "GlorotUniform", "config": {...}}).
+// tapenet writes them so that Keras and TF.js readers find the keys they expect; reading ignores
+// them (a loaded model takes its weights from the file).
+enum class KerasInitializer { glorot_uniform, orthogonal, zeros, random_uniform };
+void write_initializer(ConfigWriter& config, std::string_view key, KerasInitializer initializer);
 
 }  // namespace tn

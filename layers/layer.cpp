@@ -20,21 +20,28 @@ Tensor Layer::compute_mask(const Tensor&, const Tensor& mask) const { return mas
 void Layer::build(const Shape& input_shape) {
     if (built_) return;
     Rng rng(seed_);
-    build_params(input_shape, rng);
+    for (const WeightSpec& spec : weight_specs(input_shape)) {
+        Tensor value = spec.initializer(spec.shape, rng);
+        value.requires_grad(true);
+        params_.push_back({spec.name, value});
+    }
+    on_built(input_shape, rng);
     input_shape_ = input_shape;
     built_ = true;
+}
+
+void Layer::on_built(const Shape&, Rng&) {}
+
+const Tensor& Layer::weight(std::string_view name) const {
+    for (const Param& p : params_)
+        if (p.name == name) return p.value;
+    value_error(name_, "has no weight '" + std::string(name) + "'" + (built_ ? "" : " (it is not built yet)"));
 }
 
 int64_t Layer::count_params() const {
     int64_t n = 0;
     for (const auto& p : params_) n += p.value.numel();
     return n;
-}
-
-Tensor Layer::add_param(std::string name, Tensor value) {
-    value.requires_grad(true);
-    params_.push_back({std::move(name), value});
-    return value;
 }
 
 void Layer::set_weights(const std::vector<Tensor>& values) {

@@ -1,21 +1,28 @@
 // tapenet layers: the Layer interface.
 //
 // A layer is built lazily from the shape of its first input, as in Keras: `Dense(8)` does not know
-// its input size until it sees (B, D); then it creates `kernel (D, 8)` and `bias (8)` with its
-// initializers, drawing from an Rng seeded by the layer's seed (set by Model, or by the user).
+// its input size until it sees (B, D); then it creates the weights its weight_specs() lists for that
+// shape, `kernel (D, 8)` and `bias (8)`, with their initializers, drawing from an Rng seeded by the
+// layer's seed (set by Model, or by the user).
 //
 //   tn::Dense dense(8, "relu");
 //   Tensor y = dense.forward(x);             // builds on first call, then y = relu(x @ kernel + bias)
 //   dense.params()[0].value                  // the kernel, a Tensor that requires a gradient
 //
+// A layer describes itself: class_name(), its Keras config (get_config, and a static from_config
+// that the registry calls, layers/registry.h) and its weights (weight_specs). The model format
+// (io/) saves and loads any layer through these three without knowing it by name.
+//
 // Masks (for padded sequences) are (B, T) tensors of 0/1; an undefined Tensor means "no mask".
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "core/json.h"
+#include "core/config.h"
 #include "core/tensor.h"
 
 namespace tn {
@@ -28,6 +35,14 @@ struct Param {
     Tensor value;
 };
 
+// One weight a layer creates when it is built: its name inside the layer, its shape, and how its
+// initial value is drawn.
+struct WeightSpec {
+    std::string name;
+    Shape shape;
+    std::function<Tensor(const Shape&, Rng&)> initializer;
+};
+
 class Layer {
 public:
     explicit Layer(std::string name) : name_(std::move(name)) {}
@@ -37,10 +52,16 @@ public:
 
     // Keras class name, e.g. "Dense", "LSTM", "Attention".
     virtual std::string class_name() const = 0;
-    // Keras-style config, snake_case keys, including "name" (what the model format stores).
-    virtual Json config() const = 0;
+    // The class' Keras config keys, in Keras' order, without "name" (the model format writes the
+    // name, trainable and dtype first). Each class has a matching static from_config(ConfigReader).
+    virtual void get_config(ConfigWriter& config) const = 0;
     // The output shape for an input shape whose first axis is the batch (may be -1: unknown).
+    // Throws a ShapeError naming the layer when the layer cannot take that input.
     virtual Shape output_shape(const Shape& input_shape) const = 0;
+    // The weights this layer creates for an input shape, in Keras' order (the order of params() and
+    // of the weights in a saved model). Checks the shape first. Creates nothing: the model loader
+    // uses it to size a model before allocating it.
+    virtual std::vector<WeightSpec> weight_specs(const Shape& input_shape) const = 0;
 
     // Forward pass. Builds the layer on the first call. `training` turns dropout on.
     Tensor forward(const Tensor& x, bool training = false);
@@ -49,8 +70,8 @@ public:
     // creates one; a layer that removes the time axis returns an undefined tensor.
     virtual Tensor compute_mask(const Tensor& x, const Tensor& mask) const;
 
-    // Creates the parameters for this input shape (no-op if already built). Checks the shape
-    // first: a wrong rank or size throws a ShapeError naming the layer.
+    // Creates the parameters weight_specs() lists for this input shape (no-op if already built).
+    // A wrong rank or size throws a ShapeError naming the layer.
     void build(const Shape& input_shape);
     bool built() const { return built_; }
     const Shape& input_shape() const { return input_shape_; }
@@ -67,18 +88,19 @@ public:
     // Copies values into the parameters (shapes must match, in params() order). Parameters are
     // never reassigned, only written through, so handles that layers keep stay valid.
     void set_weights(const std::vector<Tensor>& values);
+    // The parameter called `name` ("kernel"); throws if the layer has none (or is not built).
+    const Tensor& weight(std::string_view name) const;
 
     // The generator this layer draws from while training (Dropout's masks), or null if it draws
     // nothing. Checkpoints (io/checkpoint.h) save and restore it so resumed training is exact.
     virtual Rng* random_generator() { return nullptr; }
 
 protected:
-    // Subclasses: validate the input shape, create parameters with add_param.
-    virtual void build_params(const Shape& input_shape, Rng& rng) = 0;
+    // Subclasses: called once the weights exist, to keep handles onto them (weight("kernel")) and
+    // anything else that depends on the input shape. `rng` has drawn the initial weights.
+    virtual void on_built(const Shape& input_shape, Rng& rng);
     // Subclasses: the computation; `mask` may be undefined.
     virtual Tensor call(const Tensor& x, const Tensor& mask, bool training) = 0;
-    // Registers a parameter (marked as requiring a gradient) and returns a handle sharing its storage.
-    Tensor add_param(std::string name, Tensor value);
 
 private:
     std::string name_;

@@ -15,6 +15,8 @@ LSTM::LSTM(int64_t units, bool return_sequences, std::string activation, std::st
       return_sequences_(return_sequences),
       activation_name_(std::move(activation)),
       recurrent_activation_name_(std::move(recurrent_activation)),
+      activation_kind_(lstm_activation_from_name(activation_name_, "lstm")),
+      recurrent_activation_kind_(lstm_activation_from_name(recurrent_activation_name_, "lstm")),
       activation_(activation_by_name(activation_name_, "lstm")),
       recurrent_activation_(activation_by_name(recurrent_activation_name_, "lstm")),
       use_bias_(use_bias),
@@ -22,14 +24,28 @@ LSTM::LSTM(int64_t units, bool return_sequences, std::string activation, std::st
     if (units <= 0) value_error("lstm", "units must be positive, got " + std::to_string(units));
 }
 
-Json LSTM::config() const {
-    return Json::object({{"name", name()},
-                         {"units", units_},
-                         {"activation", activation_name_},
-                         {"recurrent_activation", recurrent_activation_name_},
-                         {"use_bias", use_bias_},
-                         {"return_sequences", return_sequences_},
-                         {"unit_forget_bias", unit_forget_bias_}});
+void LSTM::get_config(ConfigWriter& c) const {
+    c.integer("units", units_);
+    c.text("activation", activation_name_);
+    c.text("recurrent_activation", recurrent_activation_name_);
+    c.boolean("use_bias", use_bias_);
+    write_initializer(c, "kernel_initializer", KerasInitializer::glorot_uniform);
+    write_initializer(c, "recurrent_initializer", KerasInitializer::orthogonal);
+    write_initializer(c, "bias_initializer", KerasInitializer::zeros);
+    c.boolean("unit_forget_bias", unit_forget_bias_);
+    c.number("dropout", 0.0);
+    c.number("recurrent_dropout", 0.0);
+    c.boolean("return_sequences", return_sequences_);
+    for (const char* key : {"return_state", "go_backwards", "stateful", "unroll"}) c.boolean(key, false);
+}
+
+std::unique_ptr<Layer> LSTM::from_config(const ConfigReader& c) {
+    for (const char* key : {"go_backwards", "stateful", "return_state", "time_major"}) c.unsupported_if_true(key);
+    // A config without recurrent_activation reads as TensorFlow.js' default, hard_sigmoid (the
+    // format is TF.js'; Keras always writes the key).
+    return std::make_unique<LSTM>(c.integer("units"), c.boolean("return_sequences", false),
+                                  c.text("activation", "tanh"), c.text("recurrent_activation", "hard_sigmoid"),
+                                  c.boolean("use_bias", true), c.boolean("unit_forget_bias", true));
 }
 
 void LSTM::check_input(const Shape& shape) const { check_sequence_input(name(), shape, input_dim_); }
@@ -44,18 +60,28 @@ Tensor LSTM::compute_mask(const Tensor&, const Tensor& mask) const {
     return return_sequences_ ? mask : Tensor();
 }
 
-void LSTM::build_params(const Shape& input_shape, Rng& rng) {
+std::vector<WeightSpec> LSTM::weight_specs(const Shape& input_shape) const {
     check_input(input_shape);
-    input_dim_ = input_shape[2];
-    const int64_t U = units_;
-    kernel_ = add_param("kernel", glorot_uniform({input_dim_, 4 * U}, rng));
-    recurrent_kernel_ = add_param("recurrent_kernel", orthogonal({U, 4 * U}, rng));
+    const int64_t D = input_shape[2], U = units_;
+    std::vector<WeightSpec> specs = {{"kernel", {D, 4 * U}, glorot_uniform},
+                                     {"recurrent_kernel", {U, 4 * U}, orthogonal}};
     if (use_bias_) {
-        Tensor bias = zeros({4 * U});
-        if (unit_forget_bias_)
-            for (int64_t j = U; j < 2 * U; ++j) bias[j] = 1.0f;  // the f block
-        bias_ = add_param("bias", bias);
+        const bool forget_one = unit_forget_bias_;
+        specs.push_back({"bias", {4 * U}, [U, forget_one](const Shape& shape, Rng&) {
+                             Tensor bias = zeros(shape);
+                             if (forget_one)
+                                 for (int64_t j = U; j < 2 * U; ++j) bias[j] = 1.0f;  // the f block
+                             return bias;
+                         }});
     }
+    return specs;
+}
+
+void LSTM::on_built(const Shape& input_shape, Rng&) {
+    input_dim_ = input_shape[2];
+    kernel_ = weight("kernel");
+    recurrent_kernel_ = weight("recurrent_kernel");
+    if (use_bias_) bias_ = weight("bias");
 }
 
 Tensor LSTM::call(const Tensor& x, const Tensor& mask, bool) {
@@ -64,8 +90,7 @@ Tensor LSTM::call(const Tensor& x, const Tensor& mask, bool) {
     if (!fused_) return call_composed(x, mask);
     LSTMState state;
     Tensor y = lstm_sequence(x, kernel_, recurrent_kernel_, use_bias_ ? bias_ : Tensor(), mask,
-                             lstm_activation_from_name(activation_name_, name()),
-                             lstm_activation_from_name(recurrent_activation_name_, name()), return_sequences_,
+                             activation_kind_, recurrent_activation_kind_, return_sequences_,
                              &state.h, &state.c);
     last_state_ = state;
     return y;

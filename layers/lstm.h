@@ -10,6 +10,9 @@
 //   i   = σ(z_i)   f = σ(z_f)   g = act(z_c)   o = σ(z_o)           σ = recurrent_activation, act = activation
 //   c_t = f * c_{t-1} + i * g
 //   h_t = o * act(c_t)
+// activation and recurrent_activation are linear, relu, sigmoid, hard_sigmoid or tanh; any other
+// name (softmax included) is refused when the layer is constructed or loaded.
+//
 // Masking (mask (B, T) of 0/1): at a masked step the row keeps h_{t-1} and c_{t-1} unchanged, and
 // its output at that step is h_{t-1}, as Keras does. With return_sequences the mask is passed on;
 // without it the mask is consumed.
@@ -24,6 +27,7 @@
 
 #include "layers/activations.h"
 #include "layers/layer.h"
+#include "layers/lstm_kernel.h"
 
 namespace tn {
 
@@ -40,8 +44,10 @@ public:
                   std::string recurrent_activation = "sigmoid", bool use_bias = true, bool unit_forget_bias = true);
 
     std::string class_name() const override { return "LSTM"; }
-    Json config() const override;
+    void get_config(ConfigWriter& config) const override;
+    static std::unique_ptr<Layer> from_config(const ConfigReader& config);
     Shape output_shape(const Shape& input_shape) const override;
+    std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
     Tensor compute_mask(const Tensor& x, const Tensor& mask) const override;
 
     const LSTMState& last_state() const { return last_state_; }
@@ -58,7 +64,7 @@ public:
     bool fused() const { return fused_; }
 
 protected:
-    void build_params(const Shape& input_shape, Rng& rng) override;
+    void on_built(const Shape& input_shape, Rng& rng) override;
     Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
 
 private:
@@ -69,7 +75,8 @@ private:
     bool return_sequences_;
     bool fused_ = true;
     std::string activation_name_, recurrent_activation_name_;
-    ActivationFn activation_, recurrent_activation_;
+    LstmActivation activation_kind_, recurrent_activation_kind_;  // checked at construction
+    ActivationFn activation_, recurrent_activation_;              // the same, for the composed path
     bool use_bias_;
     bool unit_forget_bias_;
     int64_t input_dim_ = 0;                    // D, known once built

@@ -173,7 +173,7 @@ Tensor Model::forward(const Tensor& x, bool training) {
 bool Model::uses_logits() const {
     if (loss_.name != "binary_crossentropy" || layers_.empty()) return false;
     const auto* dense = dynamic_cast<const Dense*>(layers_.back().get());
-    return dense && dense->activation() == "sigmoid";
+    return dense && dense->activation() == ActivationKind::sigmoid;
 }
 
 Tensor Model::forward_for_loss(const Tensor& x, bool training) {
@@ -184,18 +184,7 @@ Tensor Model::forward_for_loss(const Tensor& x, bool training) {
         mask = layers_[i]->compute_mask(h, mask);
         h = out;
     }
-    // The last Dense without its sigmoid: x @ kernel + bias.
-    Layer& last = *layers_.back();
-    last.output_shape(h.shape());  // validates the input shape, naming the layer
-    last.build(h.shape());
-    Tensor z;
-    for (const Param& p : last.params()) {
-        if (p.name == "kernel") z = matmul(h, p.value);
-    }
-    for (const Param& p : last.params()) {
-        if (p.name == "bias") z = z + p.value;
-    }
-    return z;
+    return static_cast<Dense&>(*layers_.back()).logits(h);  // the last Dense without its sigmoid
 }
 
 // ---- loss and accuracy ----

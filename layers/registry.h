@@ -1,13 +1,16 @@
 // tapenet layers: the registry, which rebuilds a layer from its Keras class name and config.
 //
-//   auto layer = tn::layer_from_config("LSTM", {{"units", 100}, {"return_sequences", true}});
+//   tn::JsonConfigReader config(nlohmann::ordered_json{{"units", 100}}, "LSTM config");  // io/json_config.h
+//   std::unique_ptr<tn::Layer> layer = tn::layer_from_config("LSTM", config);
 //
-// Configs written by Keras or TensorFlow.js carry more keys than tapenet reads (trainable, dtype,
-// batch_input_shape, initializer objects, ...): unknown keys are ignored. A known key with the
-// wrong type or an invalid value throws a tn::ValueError naming the layer class and the key.
-// An unknown class name throws listing the known ones.
+// Each class reads its own keys (its static from_config); the registry only maps class names to
+// those functions, one line per class in registry.cpp. Classes a program defines itself are passed
+// as `custom` (Keras' custom_objects). An unknown class name throws a ValueError listing the known
+// ones. The layer takes the config's "name" when it has one.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,9 +19,14 @@
 
 namespace tn {
 
-std::unique_ptr<Layer> layer_from_config(const std::string& class_name, const Json& config);
+using LayerFactory = std::function<std::unique_ptr<Layer>(const ConfigReader&)>;
+// Class name -> from_config, for layer classes defined outside tapenet.
+using CustomLayers = std::map<std::string, LayerFactory>;
 
-// The class names layer_from_config knows: Attention, Dense, Dropout, Embedding, LSTM.
+std::unique_ptr<Layer> layer_from_config(const std::string& class_name, const ConfigReader& config,
+                                         const CustomLayers& custom = {});
+
+// The class names tapenet itself knows: Attention, Dense, Dropout, Embedding, LSTM.
 const std::vector<std::string>& known_layer_classes();
 
 }  // namespace tn

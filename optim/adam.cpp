@@ -10,13 +10,12 @@ Adam::Adam(AdamOptions options) : Optimizer("Adam", options.learning_rate, optio
     require(options.epsilon >= 0 && std::isfinite(options.epsilon), "epsilon", ">= 0", options.epsilon);
 }
 
-Json Adam::config() const {
-    Json j = Optimizer::config();
-    j["beta_1"] = options_.beta_1;
-    j["beta_2"] = options_.beta_2;
-    j["epsilon"] = options_.epsilon;
-    j["form"] = options_.form == AdamForm::keras ? "keras" : "torch";
-    return j;
+void Adam::get_config(ConfigWriter& c) const {
+    Optimizer::get_config(c);
+    c.number("beta_1", options_.beta_1);
+    c.number("beta_2", options_.beta_2);
+    c.number("epsilon", options_.epsilon);
+    c.text("form", options_.form == AdamForm::keras ? "keras" : "torch");
 }
 
 void Adam::update(const ParamUpdate& p, int64_t t) {

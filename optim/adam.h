@@ -31,7 +31,7 @@ struct AdamOptions {
 class Adam : public Optimizer {
 public:
     explicit Adam(AdamOptions options = {});
-    Json config() const override;
+    void get_config(ConfigWriter& config) const override;
     std::vector<std::string> slot_names() const override { return {"m", "v"}; }
     const AdamOptions& options() const { return options_; }
 

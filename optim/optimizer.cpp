@@ -35,12 +35,13 @@ void Optimizer::set_global_clipnorm(double c) {
     global_clipnorm_ = c;
 }
 
-Json Optimizer::config() const {
-    Json j;
-    j["name"] = class_name_;
-    j["learning_rate"] = learning_rate_;
-    j["global_clipnorm"] = global_clipnorm_ > 0 ? Json(global_clipnorm_) : Json(nullptr);
-    return j;
+void Optimizer::get_config(ConfigWriter& c) const {
+    c.text("name", class_name_);
+    c.number("learning_rate", learning_rate_);
+    if (global_clipnorm_ > 0)
+        c.number("global_clipnorm", global_clipnorm_);
+    else
+        c.null("global_clipnorm");
 }
 
 void Optimizer::step(const std::vector<Param>& params) {
@@ -132,37 +133,33 @@ Tensor Optimizer::slot(const std::string& param, const std::string& slot_name) c
     return it->second.clone();
 }
 
-std::unique_ptr<Optimizer> optimizer_from_config(const Json& j) {
-    const Json& c = j.contains("config") ? j.at("config") : j;
-    const std::string name = j.contains("class_name") ? j.at("class_name").get<std::string>()
-                                                      : c.value("name", std::string());
-    auto number = [&](const char* key, double fallback) {
-        return c.contains(key) && !c.at(key).is_null() ? c.at(key).get<double>() : fallback;
-    };
-    const double clip = number("global_clipnorm", 0.0);
+std::unique_ptr<Optimizer> optimizer_from_config(const std::string& name, const ConfigReader& c) {
+    const double clip = c.number("global_clipnorm", 0.0);
     if (name == "Adam") {
         AdamOptions o;
-        o.learning_rate = number("learning_rate", o.learning_rate);
-        o.beta_1 = number("beta_1", o.beta_1);
-        o.beta_2 = number("beta_2", o.beta_2);
-        o.epsilon = number("epsilon", o.epsilon);
-        o.form = c.value("form", std::string("keras")) == "torch" ? AdamForm::torch : AdamForm::keras;
+        o.learning_rate = c.number("learning_rate", o.learning_rate);
+        o.beta_1 = c.number("beta_1", o.beta_1);
+        o.beta_2 = c.number("beta_2", o.beta_2);
+        o.epsilon = c.number("epsilon", o.epsilon);
+        const std::string form = c.text("form", "keras");
+        if (form != "keras" && form != "torch") c.fail("'form' must be \"keras\" or \"torch\", got \"" + form + "\"");
+        o.form = form == "torch" ? AdamForm::torch : AdamForm::keras;
         o.global_clipnorm = clip;
         return std::make_unique<Adam>(o);
     }
     if (name == "SGD") {
         SgdOptions o;
-        o.learning_rate = number("learning_rate", o.learning_rate);
-        o.momentum = number("momentum", o.momentum);
-        o.nesterov = c.value("nesterov", false);
+        o.learning_rate = c.number("learning_rate", o.learning_rate);
+        o.momentum = c.number("momentum", o.momentum);
+        o.nesterov = c.boolean("nesterov", false);
         o.global_clipnorm = clip;
         return std::make_unique<SGD>(o);
     }
     if (name == "RMSprop") {
         RmspropOptions o;
-        o.learning_rate = number("learning_rate", o.learning_rate);
-        o.rho = number("rho", o.rho);
-        o.epsilon = number("epsilon", o.epsilon);
+        o.learning_rate = c.number("learning_rate", o.learning_rate);
+        o.rho = c.number("rho", o.rho);
+        o.epsilon = c.number("epsilon", o.epsilon);
         o.global_clipnorm = clip;
         return std::make_unique<RMSprop>(o);
     }

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "core/json.h"
+#include "core/config.h"
 #include "core/tensor.h"
 #include "layers/layer.h"  // tn::Param
 
@@ -46,9 +46,9 @@ public:
 
     // Keras class name: "Adam", "SGD", "RMSprop".
     const std::string& class_name() const { return class_name_; }
-    // Keras-style config ("learning_rate", "beta_1", ..., "global_clipnorm"); optimizer_from_config
+    // Keras-style config ("name", "learning_rate", ..., "global_clipnorm"); optimizer_from_config
     // rebuilds the same optimizer from it.
-    virtual Json config() const;
+    virtual void get_config(ConfigWriter& config) const;
 
     // Applies one update to every parameter that has a gradient. Throws if none has one.
     void step(const std::vector<Param>& params);
@@ -91,8 +91,8 @@ private:
     std::map<std::string, Tensor> slots_;
 };
 
-// Rebuilds an optimizer from {"class_name": "Adam", "config": {...}} or from a config that carries
-// "name": "Adam" (as Optimizer::config() writes). Unknown names throw a tn::ValueError.
-std::unique_ptr<Optimizer> optimizer_from_config(const Json& j);
+// Rebuilds an optimizer of Keras class `class_name` ("Adam", "SGD", "RMSprop") from its config
+// (what get_config writes; missing keys take the defaults). Unknown names throw a tn::ValueError.
+std::unique_ptr<Optimizer> optimizer_from_config(const std::string& class_name, const ConfigReader& config);
 
 }  // namespace tn

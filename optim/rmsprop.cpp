@@ -10,11 +10,10 @@ RMSprop::RMSprop(RmspropOptions options)
     require(options.epsilon >= 0 && std::isfinite(options.epsilon), "epsilon", ">= 0", options.epsilon);
 }
 
-Json RMSprop::config() const {
-    Json j = Optimizer::config();
-    j["rho"] = options_.rho;
-    j["epsilon"] = options_.epsilon;
-    return j;
+void RMSprop::get_config(ConfigWriter& c) const {
+    Optimizer::get_config(c);
+    c.number("rho", options_.rho);
+    c.number("epsilon", options_.epsilon);
 }
 
 void RMSprop::update(const ParamUpdate& p, int64_t) {

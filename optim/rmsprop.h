@@ -24,7 +24,7 @@ struct RmspropOptions {
 class RMSprop : public Optimizer {
 public:
     explicit RMSprop(RmspropOptions options = {});
-    Json config() const override;
+    void get_config(ConfigWriter& config) const override;
     std::vector<std::string> slot_names() const override { return {"rms"}; }
     const RmspropOptions& options() const { return options_; }
 

@@ -8,11 +8,10 @@ SGD::SGD(SgdOptions options) : Optimizer("SGD", options.learning_rate, options.g
     require(options.momentum >= 0 && options.momentum <= 1, "momentum", "in [0, 1]", options.momentum);
 }
 
-Json SGD::config() const {
-    Json j = Optimizer::config();
-    j["momentum"] = options_.momentum;
-    j["nesterov"] = options_.nesterov;
-    return j;
+void SGD::get_config(ConfigWriter& c) const {
+    Optimizer::get_config(c);
+    c.number("momentum", options_.momentum);
+    c.boolean("nesterov", options_.nesterov);
 }
 
 void SGD::update(const ParamUpdate& p, int64_t) {

@@ -26,7 +26,7 @@ public:
     explicit SGD(SgdOptions options = {});
     explicit SGD(double learning_rate, double momentum = 0.0)
         : SGD(SgdOptions{.learning_rate = learning_rate, .momentum = momentum}) {}
-    Json config() const override;
+    void get_config(ConfigWriter& config) const override;
     std::vector<std::string> slot_names() const override { return {"velocity"}; }
     const SgdOptions& options() const { return options_; }
 

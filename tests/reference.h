@@ -12,12 +12,12 @@
 
 #include <doctest/doctest.h>
 
-#include "core/json.h"
+#include <nlohmann/json.hpp>
 #include "core/tensor.h"
 
 namespace tn::testing {
 
-using json = tn::Json;
+using json = nlohmann::ordered_json;
 
 inline std::string reference_dir() {
     const char* env = std::getenv("TAPENET_REFERENCE_DIR");

@@ -10,6 +10,7 @@
 #include "core/tape.h"
 #include "layers/attention.h"
 #include "layers/lstm.h"
+#include "io/json_config.h"
 #include "layers/registry.h"
 #include "tests/reference.h"
 
@@ -48,12 +49,12 @@ double run_case(const std::string& op, const std::string& case_name, bool fused)
     INFO("case " << case_name);
     REQUIRE(doc.at("objective").at("type") == "weighted_sum");
 
-    std::unique_ptr<Layer> layer = layer_from_config(kClassOf.at(op), doc.at("config"));
+    std::unique_ptr<Layer> layer = layer_from_json(kClassOf.at(op), doc.at("config"));
     if (auto* lstm = dynamic_cast<LSTM*>(layer.get())) lstm->set_fused(fused);
     if (auto* att = dynamic_cast<Attention*>(layer.get())) att->set_fused(fused);
     // The layer input: the one entry of "inputs" (x, h_s or indices).
     REQUIRE(doc.at("inputs").size() == 1);
-    const std::string input_name = doc.at("inputs").items().front().first;
+    const std::string input_name = doc.at("inputs").begin().key();
     Tensor x = ref_tensor(doc.at("inputs").at(input_name));
     const bool differentiable_input = doc.at("grads").at("inputs").contains(input_name);
     if (differentiable_input) x.requires_grad();

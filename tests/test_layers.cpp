@@ -11,12 +11,14 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "core/gradcheck.h"
-#include "core/json.h"
 #include "core/ops.h"
 #include "core/rng.h"
 #include "core/tape.h"
+#include "io/json_config.h"
 #include "layers/activations.h"
 #include "layers/attention.h"
 #include "layers/dense.h"
@@ -145,7 +147,7 @@ struct AttentionRef {
 // keras-attention 5.0 on the unmasked steps of each row; masked steps get alpha = 0 and no score.
 AttentionRef attention_reference(const Tensor& h_s, const Attention& layer, const Tensor& mask) {
     const int64_t B = h_s.dim(0), T = h_s.dim(1), D = h_s.dim(2), N = layer.units();
-    const bool luong = layer.score() == "luong";
+    const bool luong = layer.score() == AttentionScore::luong;
     const auto& p = layer.params();
     const Tensor& wc = p.back().value;  // attention_vector (2D, N)
     AttentionRef r;
@@ -378,8 +380,10 @@ TEST_CASE("dense: hand-worked values, 3-D input, no bias, config") {
     nobias.build({4, 5});
     REQUIRE(nobias.params().size() == 1);
     CHECK(nobias.params()[0].name == "kernel");
-    CHECK(dense.config() ==
-          Json::object({{"name", "dense"}, {"units", 2}, {"activation", "relu"}, {"use_bias", true}}));
+    CHECK(layer_config_json(dense) == nlohmann::ordered_json::parse(R"({
+        "name": "dense", "units": 2, "activation": "relu", "use_bias": true,
+        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}}})"));
     CHECK(dense.output_shape({-1, 7, 3}) == Shape{-1, 7, 2});
 }
 
@@ -437,8 +441,10 @@ TEST_CASE("embedding: lookup, mask_zero, gradient scatter-add, bad indices") {
 
     Embedding gc(6, 2);
     check_layer_gradients(gc, Tensor::from_vector({5, 0, 5, 2}, {1, 4}), Tensor(), /*wrt_input=*/false);
-    CHECK(emb.config() ==
-          Json::object({{"name", "embedding"}, {"input_dim", 5}, {"output_dim", 3}, {"mask_zero", true}}));
+    const nlohmann::ordered_json emb_config = layer_config_json(emb);
+    CHECK(emb_config.at("input_dim") == 5);
+    CHECK(emb_config.at("output_dim") == 3);
+    CHECK(emb_config.at("mask_zero") == true);
 
     CHECK_THROWS_WITH_AS(emb.forward(Tensor::from_vector({1, 5}, {1, 2})),
                          "embedding: index 5 at [0, 1] is out of range for a vocabulary of size 5 (valid indices: 0 "
@@ -491,7 +497,8 @@ TEST_CASE("dropout: identity at inference, inverted and seeded while training, g
     same.set_seed(8);
     CHECK(bit_identical(same.forward(x, true), y));  // same seed, same first mask
 
-    CHECK(drop.config() == Json::object({{"name", "dropout"}, {"rate", 0.25}}));
+    CHECK(layer_config_json(drop) ==
+          nlohmann::ordered_json::parse(R"({"name": "dropout", "rate": 0.25, "noise_shape": null, "seed": null})"));
     CHECK_THROWS_WITH_AS(Dropout(1.0), "dropout: rate must be in [0, 1), got 1", ValueError);
     CHECK_THROWS_WITH_AS(Dropout(-0.1), "dropout: rate must be in [0, 1), got -0.1", ValueError);
     CHECK_THROWS_AS(Dropout(std::nan("")), ValueError);
@@ -606,13 +613,18 @@ TEST_CASE("lstm: masking carries the state through padded steps, as Keras") {
 
 TEST_CASE("lstm: config and bad input") {
     LSTM lstm(4, true, "tanh", "hard_sigmoid");
-    CHECK(lstm.config() == Json::object({{"name", "lstm"},
-                                         {"units", 4},
-                                         {"activation", "tanh"},
-                                         {"recurrent_activation", "hard_sigmoid"},
-                                         {"use_bias", true},
-                                         {"return_sequences", true},
-                                         {"unit_forget_bias", true}}));
+    // Every key Keras writes, in Keras' order.
+    CHECK(layer_config_json(lstm) == nlohmann::ordered_json::parse(R"({
+        "name": "lstm", "units": 4, "activation": "tanh", "recurrent_activation": "hard_sigmoid", "use_bias": true,
+        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}},
+        "recurrent_initializer": {"class_name": "Orthogonal", "config": {"gain": 1.0, "seed": null}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}}, "unit_forget_bias": true,
+        "dropout": 0.0, "recurrent_dropout": 0.0, "return_sequences": true, "return_state": false,
+        "go_backwards": false, "stateful": false, "unroll": false})"));
+    CHECK_THROWS_WITH_AS(LSTM(4, true, "softmax"),
+                         "lstm: activation 'softmax' cannot be used in an LSTM; valid activations are: linear, relu, "
+                         "sigmoid, hard_sigmoid, tanh",
+                         ValueError);
     CHECK_THROWS_WITH_AS(lstm.forward(Tensor::zeros({2, 3})),
                          "lstm: expected input of shape (batch, steps, features), got (2, 3)", ShapeError);
     CHECK_THROWS_WITH_AS(lstm.forward(Tensor::zeros({2, 0, 3})),
@@ -733,9 +745,9 @@ TEST_CASE("attention: parameters, config and bad input") {
     for (const auto& p : bahdanau.params()) names.push_back(p.name);
     CHECK(names == std::vector<std::string>{"bahdanau_w1", "bahdanau_w2", "bahdanau_v", "attention_vector"});
     CHECK(bahdanau.params()[2].value.shape() == Shape{3, 1});
-    CHECK(luong.config() == Json::object({{"name", "attention"}, {"units", 5}, {"score", "luong"}}));
+    CHECK(layer_config_json(luong) == nlohmann::ordered_json({{"name", "attention"}, {"units", 5}, {"score", "luong"}}));
     CHECK(Attention().units() == 128);
-    CHECK(Attention().score() == "luong");
+    CHECK(Attention().score() == AttentionScore::luong);
     CHECK_FALSE(Attention().attention_weights().defined());
 
     CHECK_THROWS_WITH_AS(Attention(8, "dot"), "attention: unknown score 'dot'; valid scores are: luong, bahdanau",
@@ -764,17 +776,17 @@ TEST_CASE("registry: every layer round-trips through its config") {
     layers.push_back(std::make_unique<Embedding>(30, 4, true));
     layers.push_back(std::make_unique<Dropout>(0.2));
     for (auto& layer : layers) {
-        layer->set_name(layer->config().at("name").get<std::string>() + "_3");
-        const auto copy = layer_from_config(layer->class_name(), layer->config());
+        layer->set_name(layer->name() + "_3");
+        const auto copy = layer_from_json(layer->class_name(), layer_config_json(*layer));
         CHECK(copy->class_name() == layer->class_name());
-        CHECK(copy->config() == layer->config());
+        CHECK(layer_config_json(*copy) == layer_config_json(*layer));
         CHECK(copy->name() == layer->name());
     }
     CHECK(known_layer_classes() == std::vector<std::string>{"Attention", "Dense", "Dropout", "Embedding", "LSTM"});
 }
 
 TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, load") {
-    const Json lstm_config = Json::parse(R"({
+    const nlohmann::ordered_json lstm_config = nlohmann::ordered_json::parse(R"({
         "name": "lstm_1", "trainable": true, "dtype": "float32", "batch_input_shape": [null, 20, 1],
         "return_sequences": true, "return_state": false, "go_backwards": false, "stateful": false,
         "unroll": false, "time_major": false, "units": 100, "activation": "tanh",
@@ -783,59 +795,56 @@ TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, 
         "recurrent_initializer": {"class_name": "Orthogonal", "config": {"gain": 1.0, "seed": null}},
         "bias_initializer": {"class_name": "Zeros", "config": {}}, "unit_forget_bias": true,
         "kernel_regularizer": null, "dropout": 0.0, "recurrent_dropout": 0.0, "implementation": 2})");
-    const auto lstm = layer_from_config("LSTM", lstm_config);
+    const auto lstm = layer_from_json("LSTM", lstm_config);
     CHECK(lstm->name() == "lstm_1");
-    CHECK(lstm->config() == Json::object({{"name", "lstm_1"},
-                                          {"units", 100},
-                                          {"activation", "tanh"},
-                                          {"recurrent_activation", "hard_sigmoid"},
-                                          {"use_bias", true},
-                                          {"return_sequences", true},
-                                          {"unit_forget_bias", true}}));
-    const auto dense = layer_from_config(
-        "Dense", Json::parse(R"({"name": "dense", "trainable": true, "dtype": "float32", "units": 1.0,
+    const nlohmann::ordered_json lstm_read = layer_config_json(*lstm);
+    CHECK(lstm_read.at("units") == 100);
+    CHECK(lstm_read.at("recurrent_activation") == "hard_sigmoid");
+    CHECK(lstm_read.at("return_sequences") == true);
+    const auto dense = layer_from_json(
+        "Dense", nlohmann::ordered_json::parse(R"({"name": "dense", "trainable": true, "dtype": "float32", "units": 1.0,
                                  "activation": "linear", "use_bias": true, "kernel_constraint": null})"));
-    CHECK(dense->config().at("units") == 1);
-    const auto att = layer_from_config("Attention", Json::parse(R"({"name": "attention_weight", "trainable": true,
+    CHECK(layer_config_json(*dense).at("units") == 1);
+    const auto att = layer_from_json("Attention", nlohmann::ordered_json::parse(R"({"name": "attention_weight", "trainable": true,
                                                                      "dtype": "float32", "units": 32})"));
-    CHECK(att->config() == Json::object({{"name", "attention_weight"}, {"units", 32}, {"score", "luong"}}));
-    const auto emb = layer_from_config(
-        "Embedding", Json::parse(R"({"input_dim": 1000, "output_dim": 8, "input_length": 30,
+    CHECK(layer_config_json(*att) == nlohmann::ordered_json({{"name", "attention_weight"}, {"units", 32}, {"score", "luong"}}));
+    const auto emb = layer_from_json(
+        "Embedding", nlohmann::ordered_json::parse(R"({"input_dim": 1000, "output_dim": 8, "input_length": 30,
                                      "embeddings_initializer": {"class_name": "RandomUniform", "config": {}}})"));
     CHECK(emb->name() == "embedding");
-    const auto drop = layer_from_config("Dropout", Json::parse(R"({"rate": 0.5, "noise_shape": null, "seed": null})"));
-    CHECK(drop->config().at("rate") == 0.5);
+    const auto drop = layer_from_json("Dropout", nlohmann::ordered_json::parse(R"({"rate": 0.5, "noise_shape": null, "seed": null})"));
+    CHECK(layer_config_json(*drop).at("rate") == 0.5);
 }
 
 TEST_CASE("registry: unknown classes, missing keys, wrong types and bad values are explained") {
-    CHECK_THROWS_WITH_AS(layer_from_config("Conv2D", Json::object()),
+    CHECK_THROWS_WITH_AS(layer_from_json("Conv2D", nlohmann::ordered_json::object()),
                          "layer registry: unknown layer class 'Conv2D'; known classes are: Attention, Dense, "
                          "Dropout, Embedding, LSTM",
                          ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("Dense", Json::object()), "Dense config: missing required key 'units'",
+    CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object()), "Dense config: missing required key 'units'",
                          ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("Dense", Json::object({{"units", "8"}})),
+    CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object({{"units", "8"}})),
                          "Dense config: 'units' must be an integer, got \"8\"", ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("Dense", Json::object({{"units", 2.5}})),
+    CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object({{"units", 2.5}})),
                          "Dense config: 'units' must be an integer, got 2.5", ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("Dense", Json::object({{"units", 8}, {"use_bias", "yes"}})),
+    CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object({{"units", 8}, {"use_bias", "yes"}})),
                          "Dense config: 'use_bias' must be true or false, got \"yes\"", ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("Dense", Json::object({{"units", 8}, {"activation", 3}})),
+    CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object({{"units", 8}, {"activation", 3}})),
                          "Dense config: 'activation' must be a string, got 3", ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("Dense", Json::object({{"units", -8}})),
+    CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object({{"units", -8}})),
                          "dense: units must be positive, got -8", ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("Dense", Json::array()), "Dense config: must be a JSON object, got array",
+    CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::array()), "Dense config: must be a JSON object, got array",
                          ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("LSTM", Json::object({{"units", 8}, {"go_backwards", true}})),
+    CHECK_THROWS_WITH_AS(layer_from_json("LSTM", nlohmann::ordered_json::object({{"units", 8}, {"go_backwards", true}})),
                          "LSTM config: 'go_backwards: true' is not supported by tapenet", ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("Attention", Json::object({{"units", 8}, {"score", "general"}})),
+    CHECK_THROWS_WITH_AS(layer_from_json("Attention", nlohmann::ordered_json::object({{"units", 8}, {"score", "general"}})),
                          "attention: unknown score 'general'; valid scores are: luong, bahdanau", ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("Dropout", Json::object({{"rate", "0.5"}})),
+    CHECK_THROWS_WITH_AS(layer_from_json("Dropout", nlohmann::ordered_json::object({{"rate", "0.5"}})),
                          "Dropout config: 'rate' must be a number, got \"0.5\"", ValueError);
-    CHECK_THROWS_WITH_AS(layer_from_config("Dropout", Json::object({{"rate", 1.5}})),
+    CHECK_THROWS_WITH_AS(layer_from_json("Dropout", nlohmann::ordered_json::object({{"rate", 1.5}})),
                          "dropout: rate must be in [0, 1), got 1.5", ValueError);
     const std::string keras_builtin = message_of<ValueError>(
-        [] { layer_from_config("Attention", Json::object({{"use_scale", false}, {"score_mode", "dot"}})); });
+        [] { layer_from_json("Attention", nlohmann::ordered_json::object({{"use_scale", false}, {"score_mode", "dot"}})); });
     CHECK(contains(keras_builtin, "Keras' built-in dot-product Attention"));
 }
 

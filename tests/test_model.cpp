@@ -24,7 +24,7 @@
 #include "tests/reference.h"
 
 using namespace tn;
-using json = tn::Json;
+using json = nlohmann::ordered_json;
 using tn::testing::check_close;
 using tn::testing::load_case;
 using tn::testing::ref_tensor;

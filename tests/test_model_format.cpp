@@ -16,6 +16,8 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "io/json_config.h"
+#include "io/json_text.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
 #include "io/crc32.h"
@@ -37,7 +39,7 @@ using tn::testing::contains;
 using tn::testing::read_json;
 
 using namespace tn;
-using json = tn::Json;
+using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
 namespace {
@@ -215,7 +217,7 @@ TEST_CASE("round trip: Luong, Bahdanau and the keras-attention README model pred
         CHECK(same_bits(before, loaded->predict(x)));
         CHECK(loaded->summary() == model->summary());
         for (size_t i = 0; i < model->layers().size(); ++i)
-            CHECK(loaded->layers()[i]->config() == model->layers()[i]->config());
+            CHECK(layer_config_json(*loaded->layers()[i]) == layer_config_json(*model->layers()[i]));
     }
 }
 
@@ -346,7 +348,24 @@ TEST_CASE("bad files: every problem is a FormatError naming the file and what is
     SUBCASE("JSON nested absurdly deep") {
         write_text(path, std::string(100000, '[') + std::string(100000, ']'));
         const std::string msg = load_error(path);
-        CHECK_MESSAGE(contains(msg, path + ": malformed JSON: line 1, column 65: the document nests deeper than 64 levels"), msg);
+        CHECK_MESSAGE(contains(msg, path + ": refused: JSON nested deeper than 64 levels"), msg);
+    }
+    SUBCASE("JSON of more values than any model.json holds: refused before the document is built") {
+        std::string text = "[";
+        for (int64_t i = 0; i < kMaxJsonValues; ++i) text += "0,";
+        write_text(path, text + "0]");
+        const std::string msg = load_error(path);
+        CHECK_MESSAGE(contains(msg, path + ": refused: JSON of more than 4194304 values"), msg);
+    }
+    SUBCASE("a model.json larger than 64 MiB is refused before it is read") {
+        std::filesystem::resize_file(path, kMaxJsonBytes + 1);  // sparse: no disk used
+        const std::string msg = load_error(path);
+        CHECK_MESSAGE(contains(msg, path + ": holds 67108865 bytes, more than the 64 MiB a model.json may hold"), msg);
+    }
+    SUBCASE("a weights path that is a directory") {
+        std::filesystem::create_directory(dir / "weights_dir");
+        check_json([](json& j) { j["weightsManifest"].at(0)["paths"].at(0) = "weights_dir"; },
+                   {"'" + (dir / "weights_dir") + "' is not a regular file"});
     }
     SUBCASE("missing keys") {
         check_json([](json& j) { j.erase("modelTopology"); }, {"missing key 'modelTopology'"});
@@ -447,14 +466,14 @@ TEST_CASE("TF.js variants of the format load and predict the same") {
     check_variant("a leading InputLayer", [&](json& j) {
         layers(j).at(0)["config"].erase("batch_input_shape");
         const json input_config = json::object({{"batch_input_shape", json::array({nullptr, 5, 3})}, {"name", "in"}});
-        json::Array& list = layers(j).elements();
+        json& list = layers(j);
         list.insert(list.begin(), json::object({{"class_name", "InputLayer"}, {"config", input_config}}));
     });
     check_variant("time steps unknown (null)", [&](json& j) {
         layers(j).at(0)["config"]["batch_input_shape"] = json::array({nullptr, nullptr, 3});
     });
     check_variant("Keras' cell scope in weight names", [&](json& j) {
-        for (json& e : j["weightsManifest"].at(0)["weights"].elements())
+        for (json& e : j["weightsManifest"].at(0)["weights"])
             if (e["name"].get<std::string>().starts_with("lstm_LSTM1/"))
                 e["name"] = "lstm_LSTM1/lstm_cell/" + e["name"].get<std::string>().substr(11);
     });
@@ -588,11 +607,11 @@ TEST_CASE("checkpoint layout: iter, then m and v per weight, group optimizer; TF
         CHECK(same_bits(entry_tensor(mk, files.path), m->optimizer().slot(params[k].name, "m")));
         CHECK(same_bits(entry_tensor(vk, files.path), m->optimizer().slot(params[k].name, "v")));
     }
-    const json& tc = files.model_json.at("trainingConfig");
+    const json& tc = files.model_json->at("trainingConfig");
     CHECK(tc.at("loss") == "mean_squared_error");
     CHECK(tc.at("optimizer_config").at("class_name") == "Adam");
     CHECK(tc.at("optimizer_config").at("config").at("learning_rate") == 0.01);
-    CHECK(files.tapenet.at("epoch") == 1);
+    CHECK(files.epoch == 1);
     // load_model reads a checkpoint as a plain model: the optimizer entries are skipped.
     CHECK(same_weights(*load_model(dir / "ckpt.json"), *m));
     // A plain model file is not a checkpoint.
@@ -639,7 +658,7 @@ TEST_CASE("checkpoint errors: wrong optimizer, a broken optimizer group, nothing
     std::string bytes = read_file(bin);
     const int64_t last = shape_numel(w.back().at("shape").get<Shape>());
     bytes.resize(bytes.size() - 4 * last);
-    w.elements().pop_back();
+    w.erase(w.size() - 1);
     j["userDefinedMetadata"]["tapenet"]["weights_bytes"] = bytes.size();
     j["userDefinedMetadata"]["tapenet"]["weights_crc32"] = crc32_hex(crc32(bytes.data(), bytes.size()));
     write_text(bin, bytes);

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/json.h"
+#include <nlohmann/json.hpp>
 #include "io/atomic_file.h"
 #include "io/attention_html.h"
 #include "io/text_dataset.h"
@@ -194,7 +194,7 @@ TEST_CASE("text_classifier: a brief run on the mail fixture writes metrics.json 
     tokenizer.fit(train.texts());
     const int64_t v = tokenizer.vocab_size();
     const int64_t attention_params = v * 32 + 53200 + 35600 + 129, dense_params = v * 32 + 53200 + 35350 + 351;
-    const Json m = read_json(dir.str() + "/out/metrics.json");
+    const nlohmann::ordered_json m = read_json(dir.str() + "/out/metrics.json");
     CHECK(m.at("vocab_size") == v);
     CHECK(m.at("params_attention") == attention_params);
     CHECK(m.at("params_dense") == dense_params);
@@ -204,10 +204,10 @@ TEST_CASE("text_classifier: a brief run on the mail fixture writes metrics.json 
           doctest::Approx(100.0 * double(std::max(counts[0], counts[1])) / double(test.size())));
     CHECK(m.at("texts_without_words") == 1);  // ham/09.txt is empty (in the training or the test set)
     for (const char* kind : {"dense", "attention"}) {
-        const Json& model = m.at("models").at(kind);
+        const nlohmann::ordered_json& model = m.at("models").at(kind);
         REQUIRE(model.at("runs").size() == 2);
         double best_max = 0;
-        for (const Json& run : model.at("runs")) {
+        for (const nlohmann::ordered_json& run : model.at("runs")) {
             const std::vector<double> per_epoch = run.at("test_accuracy_per_epoch").get<std::vector<double>>();
             REQUIRE(per_epoch.size() == 2);
             const double best = *std::max_element(per_epoch.begin(), per_epoch.end());
@@ -266,7 +266,7 @@ TEST_CASE("names: a brief run on names whose last letter tells the class beats t
     const auto [train, test] = train_test_split(load_name_lists(data), 0.2, 7);  // 7: the default seed
     const std::vector<size_t> counts = test.class_counts();
     const double majority = double(std::max(counts[0], counts[1])) / double(test.size());
-    const Json m = read_json(dir.str() + "/out/metrics.json");
+    const nlohmann::ordered_json m = read_json(dir.str() + "/out/metrics.json");
     CHECK(m.at("test_size") == 16);
     CHECK(m.at("majority_rate").get<double>() == doctest::Approx(majority));
     CHECK(m.at("heatmap_names") == 6);
@@ -275,7 +275,7 @@ TEST_CASE("names: a brief run on names whose last letter tells the class beats t
     CHECK(m.at("test_accuracy").get<double>() > majority + 0.25);
     // The mean attention per position from the end sums to 1 (each name's weights do).
     double total = 0;
-    for (const Json& a : m.at("mean_attention_from_end")) total += a.get<double>();
+    for (const nlohmann::ordered_json& a : m.at("mean_attention_from_end")) total += a.get<double>();
     CHECK(total == doctest::Approx(1.0).epsilon(1e-4));
 
     const std::string png = tn::read_file(dir.str() + "/out/names.png");

@@ -11,7 +11,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/json.h"
+#include <nlohmann/json.hpp>
 #include "io/atomic_file.h"  // tn::read_file
 
 namespace tn::testing {
@@ -37,9 +37,9 @@ struct TempDir {
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-inline tn::Json read_json(const std::string& path) {
+inline nlohmann::ordered_json read_json(const std::string& path) {
     REQUIRE_MESSAGE(std::filesystem::exists(path), path << " was not written");
-    return tn::Json::parse(read_file(path));
+    return nlohmann::ordered_json::parse(read_file(path));
 }
 
 // The example binary `name`: in $TAPENET_BIN_DIR (make test sets it to build/bin, or

@@ -1,0 +1,13 @@
+#include "core/config.h"
+
+#include "core/error.h"
+
+namespace tn {
+
+void ConfigReader::unsupported_if_true(std::string_view key) const {
+    if (boolean(key, false)) fail("'" + std::string(key) + ": true' is not supported by tapenet");
+}
+
+void ConfigReader::fail(const std::string& message) const { value_error(where(), message); }
+
+}  // namespace tn
