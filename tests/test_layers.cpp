@@ -638,8 +638,8 @@ TEST_CASE("lstm: config and bad input") {
     CHECK_THROWS_WITH_AS(lstm.forward(Tensor::zeros({1, 2, 3}), mask_from({{1, 0.5f}}), false),
                          "lstm: mask values must be 0 or 1, got 0.5 at [0, 1]", ValueError);
     CHECK_THROWS_WITH_AS(LSTM(3, false, "tanh", "sigmod"),
-                         "lstm: unknown activation 'sigmod'; valid activations are: linear, relu, sigmoid, "
-                         "hard_sigmoid, tanh, softmax",
+                         "lstm: activation 'sigmod' cannot be used in an LSTM; valid activations are: linear, relu, "
+                         "sigmoid, hard_sigmoid, tanh",
                          ValueError);
     CHECK_THROWS_WITH_AS(LSTM(-1), "lstm: units must be positive, got -1", ValueError);
 }
