@@ -23,7 +23,7 @@
 namespace tn {
 
 inline constexpr int64_t kMaxJsonBytes = int64_t{64} << 20;   // 64 MiB
-inline constexpr int64_t kMaxJsonValues = int64_t{4} << 20;   // 4 Mi values
+inline constexpr int64_t kMaxJsonValues = int64_t{1} << 20;   // 1 Mi values
 inline constexpr int kMaxJsonDepth = 64;
 
 nlohmann::ordered_json parse_json_text(const std::string& text, const std::string& file);

@@ -355,7 +355,7 @@ TEST_CASE("bad files: every problem is a FormatError naming the file and what is
         for (int64_t i = 0; i < kMaxJsonValues; ++i) text += "0,";
         write_text(path, text + "0]");
         const std::string msg = load_error(path);
-        CHECK_MESSAGE(contains(msg, path + ": refused: JSON of more than 4194304 values"), msg);
+        CHECK_MESSAGE(contains(msg, path + ": refused: JSON of more than 1048576 values"), msg);
     }
     SUBCASE("a model.json larger than 64 MiB is refused before it is read") {
         std::filesystem::resize_file(path, kMaxJsonBytes + 1);  // sparse: no disk used
