@@ -16,17 +16,12 @@
 #include <vector>
 
 #include "core/json.h"
+#include "core/param.h"
 #include "core/tensor.h"
 
 namespace tn {
 
 class Rng;
-
-// A trainable parameter: its name inside the layer ("kernel") and its value.
-struct Param {
-    std::string name;
-    Tensor value;
-};
 
 class Layer {
 public:
