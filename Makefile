@@ -44,7 +44,7 @@ CXXFLAGS := -std=c++20 $(ARCH) -fno-math-errno -fno-trapping-math -fopenmp-simd 
 LDLIBS   := -lopenblas -lstb -lgif -lm -lpthread
 LDFLAGS  := $(LDSAN)
 
-LIB_DIRS := core layers optim io
+LIB_DIRS := core layers optim io train
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.cpp))
 LIB      := $(BUILD)/libtapenet.a
 
@@ -74,13 +74,15 @@ UNITY_SRC_core   := $(wildcard core/*.cpp)
 UNITY_SRC_layers := $(wildcard layers/*.cpp)
 UNITY_SRC_optim  := $(wildcard optim/*.cpp)
 UNITY_SRC_io     := $(wildcard io/*.cpp)
+UNITY_SRC_train  := $(wildcard train/*.cpp)
 # doctest's main (tests/main.cpp, DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN) comes first: it must precede every
 # other #include of doctest.h. In the unit it shares the parse of the standard headers (-3 CPU-s).
 UNITY_SRC_tests  := tests/main.cpp $(filter-out tests/main.cpp,$(TEST_SRC))
 UNITY_SRC_bench  := $(BENCH_SRC)
 ifeq ($(UNITY),1)
-# Longest first (see `all`): io, layers, then core and optim.
-LIB_OBJ   := $(BUILD)/obj/unity/io.o $(BUILD)/obj/unity/layers.o $(BUILD)/obj/unity/core.o $(BUILD)/obj/unity/optim.o
+# Longest first (see `all`): io, layers, train, then core and optim.
+LIB_OBJ   := $(BUILD)/obj/unity/io.o $(BUILD)/obj/unity/layers.o $(BUILD)/obj/unity/train.o $(BUILD)/obj/unity/core.o \
+             $(BUILD)/obj/unity/optim.o
 TEST_OBJ  := $(BUILD)/obj/unity/tests.o
 BENCH_OBJ := $(BUILD)/obj/unity/bench.o
 else
@@ -92,7 +94,7 @@ endif
 .PHONY: FORCE all test examples tools demo bench bench-compare deps deps-check clean data fuzz
 
 # Longest units first, so that `make -j2` ends on short ones and both cores finish together: the
-# tests' unit (the longest), the library (io and layers first), the bench, then the examples and tools.
+# tests' unit (the longest), the library (io, layers and train first), the bench, then the examples and tools.
 all: $(TEST_BIN) $(LIB) $(BENCH_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
 
 # Every build first checks the Debian packages (fast: dpkg-query), installing them as root.

@@ -2,7 +2,7 @@
 //
 // A layer is built lazily from the shape of its first input, as in Keras: `Dense(8)` does not know
 // its input size until it sees (B, D); then it creates `kernel (D, 8)` and `bias (8)` with its
-// initializers, drawing from an Rng seeded by the layer's seed (set by Model, or by the user).
+// initializers, drawing from an Rng seeded by the layer's seed (set by Network, or by the user).
 //
 //   tn::Dense dense(8, "relu");
 //   Tensor y = dense.forward(x);             // builds on first call, then y = relu(x @ kernel + bias)
@@ -64,7 +64,7 @@ public:
     void set_weights(const std::vector<Tensor>& values);
 
     // The generator this layer draws from while training (Dropout's masks), or null if it draws
-    // nothing. Checkpoints (io/checkpoint.h) save and restore it so resumed training is exact.
+    // nothing. Checkpoints (train/checkpoint.h) save and restore it so resumed training is exact.
     virtual Rng* random_generator() { return nullptr; }
 
 protected:

@@ -1,4 +1,4 @@
-// tapenet io: training checkpoints: the model, its optimizer's state and the epoch, so that
+// tapenet train: training checkpoints: the model, its optimizer's state and the epoch, so that
 // training resumed from a checkpoint continues exactly as if it had never stopped.
 //
 //   model.fit(x, y, {.epochs = 10, .callbacks = {{.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {
@@ -24,7 +24,7 @@
 #include <memory>
 #include <string>
 
-#include "layers/model.h"
+#include "train/model.h"
 
 namespace tn {
 

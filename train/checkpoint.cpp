@@ -1,4 +1,4 @@
-#include "io/checkpoint.h"
+#include "train/checkpoint.h"
 
 #include <algorithm>
 #include <array>
@@ -268,7 +268,8 @@ Checkpoint load_checkpoint(const std::string& path) {
     if (const Json* s = block.find("seed"); s && s->is_number_integer() && (s->is_number_unsigned() || s->get<int64_t>() >= 0))
         seed = s->get<uint64_t>();
     Checkpoint c;
-    c.model = model_from_topology(files, seed);
+    c.model = std::make_unique<Model>(seed);
+    build_from_topology(*c.model, files);
     assign_weights(*c.model, files);
     try {
         c.model->compile(loss_by_name(loss_name.get<std::string>()),
@@ -286,7 +287,11 @@ int restore_checkpoint(Model& model, const std::string& path) {
         value_error("restore_checkpoint", "compile the model first: the optimizer state is restored into it");
     const ModelFiles files = read_model_files(path);
     require_checkpoint(files);
-    if (!model.built()) model.build(model_from_topology(files)->input_shape());
+    if (!model.built()) {
+        Network saved;
+        build_from_topology(saved, files);
+        model.build(saved.input_shape());
+    }
     // Weights are checked in full before any is written; then the rest is checked the same way.
     // A failure in the second step would leave new weights with the old optimizer state, so the
     // weights are saved first and put back.
