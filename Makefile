@@ -1,7 +1,7 @@
 # tapenet: one Makefile for the library, tests, examples, tools and benchmarks.
 #
 #   make                  library build/libtapenet.a, examples and tools under build/bin
-#   make test             build and run the doctest suite (non-zero exit on any failure)
+#   make test             check the layering, build and run the doctest suite (non-zero exit on any failure)
 #   make SANITIZE=1 test  the same under AddressSanitizer + UndefinedBehaviorSanitizer (build-sanitize/)
 #   make demo             the main job: train add_two_numbers and write its heatmaps
 #   make examples         the example binaries under build/bin
@@ -149,8 +149,11 @@ $(BUILD)/bin/bench: $(BENCH_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
 
 # Tests run with one BLAS thread: deterministic and no oversubscription while make runs jobs.
-# tests/test_examples.cpp runs the example binaries it finds in TAPENET_BIN_DIR.
+# tests/test_examples.cpp runs the example binaries it finds in TAPENET_BIN_DIR. First, the
+# includes must respect the layering of docs/architecture.md (tools/check_layering.sh).
 test: $(TEST_BIN) $(EXAMPLE_BIN)
+	tools/check_layering.sh
+	tools/check_layering.sh --self-test
 	OPENBLAS_NUM_THREADS=1 TAPENET_BIN_DIR=$(BUILD)/bin ./$(TEST_BIN) $(TEST_ARGS)
 
 examples: $(EXAMPLE_BIN)
