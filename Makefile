@@ -1,7 +1,7 @@
 # tapenet: one Makefile for the library, tests, examples, tools and benchmarks.
 #
 #   make                  library build/libtapenet.a, examples and tools under build/bin
-#   make test             build and run the doctest suite (non-zero exit on any failure)
+#   make test             check the layering, build and run the doctest suite (non-zero exit on any failure)
 #   make SANITIZE=1 test  the same under AddressSanitizer + UndefinedBehaviorSanitizer (build-sanitize/)
 #   make demo             the main job: train add_two_numbers and write its heatmaps
 #   make examples         the example binaries under build/bin
@@ -44,7 +44,7 @@ CXXFLAGS := -std=c++20 $(ARCH) -fno-math-errno -fno-trapping-math -fopenmp-simd 
 LDLIBS   := -lopenblas -lstb -lgif -lm -lpthread
 LDFLAGS  := $(LDSAN)
 
-LIB_DIRS := core layers optim io
+LIB_DIRS := core layers optim io train
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.cpp))
 LIB      := $(BUILD)/libtapenet.a
 
@@ -74,13 +74,15 @@ UNITY_SRC_core   := $(wildcard core/*.cpp)
 UNITY_SRC_layers := $(wildcard layers/*.cpp)
 UNITY_SRC_optim  := $(wildcard optim/*.cpp)
 UNITY_SRC_io     := $(wildcard io/*.cpp)
+UNITY_SRC_train  := $(wildcard train/*.cpp)
 # doctest's main (tests/main.cpp, DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN) comes first: it must precede every
 # other #include of doctest.h. In the unit it shares the parse of the standard headers (-3 CPU-s).
 UNITY_SRC_tests  := tests/main.cpp $(filter-out tests/main.cpp,$(TEST_SRC))
 UNITY_SRC_bench  := $(BENCH_SRC)
 ifeq ($(UNITY),1)
-# Longest first (see `all`): io, layers, then core and optim.
-LIB_OBJ   := $(BUILD)/obj/unity/io.o $(BUILD)/obj/unity/layers.o $(BUILD)/obj/unity/core.o $(BUILD)/obj/unity/optim.o
+# Longest first (see `all`): io, layers, train, then core and optim.
+LIB_OBJ   := $(BUILD)/obj/unity/io.o $(BUILD)/obj/unity/layers.o $(BUILD)/obj/unity/train.o $(BUILD)/obj/unity/core.o \
+             $(BUILD)/obj/unity/optim.o
 TEST_OBJ  := $(BUILD)/obj/unity/tests.o
 BENCH_OBJ := $(BUILD)/obj/unity/bench.o
 else
@@ -92,7 +94,7 @@ endif
 .PHONY: FORCE all test examples tools demo bench bench-compare deps deps-check clean data fuzz
 
 # Longest units first, so that `make -j2` ends on short ones and both cores finish together: the
-# tests' unit (the longest), the library (io and layers first), the bench, then the examples and tools.
+# tests' unit (the longest), the library (io, layers and train first), the bench, then the examples and tools.
 all: $(TEST_BIN) $(LIB) $(BENCH_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
 
 # Every build first checks the Debian packages (fast: dpkg-query), installing them as root.
@@ -147,8 +149,11 @@ $(BUILD)/bin/bench: $(BENCH_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
 
 # Tests run with one BLAS thread: deterministic and no oversubscription while make runs jobs.
-# tests/test_examples.cpp runs the example binaries it finds in TAPENET_BIN_DIR.
+# tests/test_examples.cpp runs the example binaries it finds in TAPENET_BIN_DIR. First, the
+# includes must respect the layering of docs/architecture.md (tools/check_layering.sh).
 test: $(TEST_BIN) $(EXAMPLE_BIN)
+	tools/check_layering.sh
+	tools/check_layering.sh --self-test
 	OPENBLAS_NUM_THREADS=1 TAPENET_BIN_DIR=$(BUILD)/bin ./$(TEST_BIN) $(TEST_ARGS)
 
 examples: $(EXAMPLE_BIN)

@@ -117,7 +117,7 @@ std::unique_ptr<Model> make_model(const ModelSpec& spec, uint64_t seed) {
     if (spec.vocab > 0) model->add<Embedding>(spec.vocab, spec.D);
     model->add<LSTM>(spec.units, /*return_sequences=*/true);
     model->add<Attention>(spec.att_units, spec.score);
-    // imdb: Dense(1, sigmoid) + binary_crossentropy trains on the logits (see layers/model.h).
+    // imdb: Dense(1, sigmoid) + binary_crossentropy trains on the logits (see train/model.h).
     model->add<Dense>(spec.out, spec.loss == "binary_crossentropy" ? "sigmoid" : "linear");
     model->compile(spec.loss, std::make_unique<Adam>(AdamOptions{.epsilon = 1e-7}));
     model->build(spec.vocab > 0 ? Shape{-1, spec.T} : Shape{-1, spec.T, spec.D});

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "layers/model.h"
+#include "train/model.h"
 
 namespace tn::bench {
 

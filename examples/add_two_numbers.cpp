@@ -26,8 +26,8 @@
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "examples/attention_probe.h"
-#include "examples/fine_tune.h"
 #include "examples/example_args.h"
+#include "examples/fine_tune.h"
 #include "examples/metrics.h"
 #include "io/gif.h"
 #include "io/heatmap.h"
@@ -35,8 +35,8 @@
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/lstm.h"
-#include "layers/model.h"
 #include "optim/adam.h"
+#include "train/model.h"
 
 namespace {
 

@@ -15,7 +15,7 @@
 #include "core/tape.h"
 #include "core/tensor.h"
 #include "layers/attention.h"
-#include "layers/model.h"
+#include "train/model.h"
 
 namespace tn::examples {
 

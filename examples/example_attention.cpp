@@ -27,8 +27,9 @@
 #include "layers/attention.h"
 #include "layers/dense.h"
 #include "layers/lstm.h"
-#include "layers/model.h"
 #include "optim/adam.h"
+#include "train/load_model.h"
+#include "train/model.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 // final epochs at a tenth of the rate settle them. keras-attention keeps the rate constant: N = 0.
 #pragma once
 
-#include "layers/model.h"
+#include "train/model.h"
 
 namespace tn::examples {
 

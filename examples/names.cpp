@@ -27,8 +27,8 @@
 #include "core/tensor.h"
 #include "examples/attention_probe.h"
 #include "examples/example_args.h"
-#include "examples/metrics.h"
 #include "examples/example_data.h"
+#include "examples/metrics.h"
 #include "io/char_encoder.h"
 #include "io/colormap.h"
 #include "io/font.h"
@@ -38,8 +38,8 @@
 #include "layers/dense.h"
 #include "layers/embedding.h"
 #include "layers/lstm.h"
-#include "layers/model.h"
 #include "optim/adam.h"
+#include "train/model.h"
 
 namespace {
 

@@ -36,8 +36,8 @@
 #include "core/tensor.h"
 #include "examples/attention_probe.h"
 #include "examples/example_args.h"
-#include "examples/metrics.h"
 #include "examples/example_data.h"
+#include "examples/metrics.h"
 #include "io/attention_html.h"
 #include "io/text_dataset.h"
 #include "io/tokenizer.h"
@@ -46,9 +46,9 @@
 #include "layers/dropout.h"
 #include "layers/embedding.h"
 #include "layers/lstm.h"
-#include "layers/model.h"
 #include "layers/summary.h"
 #include "optim/adam.h"
+#include "train/model.h"
 
 namespace {
 

@@ -19,8 +19,9 @@
 #include <string_view>
 
 #include "core/tensor.h"
-#include "io/checkpoint.h"
 #include "io/model_format.h"
+#include "train/checkpoint.h"
+#include "train/load_model.h"
 
 namespace {
 

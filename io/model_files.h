@@ -1,6 +1,6 @@
 // tapenet io: the two files behind a saved model (docs/format.md): `model.json` and the weights
 // file its manifest names. This layer knows bytes, manifests, sizes and checksums, and nothing
-// about layers: io/model_format.h turns a Model into these and back.
+// about layers: io/model_format.h turns a Network into these and back.
 //
 //   std::vector<tn::WeightEntry> weights = {tn::float_entry("dense/kernel", kernel), ...};
 //   tn::write_model_files("out/model.json", model_json, weights, {});

@@ -186,7 +186,7 @@ std::string count_str(double n) {
 
 // ---- writing ----
 
-ordered_json model_json_for(const Model& model) {
+ordered_json model_json_for(const Network& model) {
     if (!model.built())
         value_error("save_model", "the model is not built; call build({-1, T, D}), fit() or predict() first");
     ordered_json layers = ordered_json::array();
@@ -202,13 +202,13 @@ ordered_json model_json_for(const Model& model) {
             {"modelTopology", topology}};
 }
 
-std::vector<WeightEntry> model_weight_entries(const Model& model) {
+std::vector<WeightEntry> model_weight_entries(const Network& model) {
     std::vector<WeightEntry> entries;
     for (const Param& p : model.params()) entries.push_back(float_entry(p.name, p.value));
     return entries;
 }
 
-void save_model(const Model& model, const std::string& path) {
+void save_model(const Network& model, const std::string& path) {
     ordered_json j = model_json_for(model);
     std::vector<WeightEntry> weights = model_weight_entries(model);
     try {
@@ -222,13 +222,16 @@ void save_model(const Model& model, const std::string& path) {
 
 // ---- reading ----
 
-std::unique_ptr<Model> model_from_topology(const ModelFiles& files, uint64_t seed, const CustomLayers& custom) {
+void build_from_topology(Network& network, const ModelFiles& files, const CustomLayers& custom) {
     const std::string& file = files.path;
+    if (!network.layers().empty())
+        value_error("load_network", "the network to fill must be empty, but it has " +
+                                        std::to_string(network.layers().size()) + " layers");
     Topology t = parse_topology(files);
-    auto model = std::make_unique<Model>(seed, t.name);
+    network.set_name(t.name);
     for (const LayerSpec& spec : t.layers) {
         try {
-            model->add(layer_from_json(spec.class_name, spec.config, custom));
+            network.add(layer_from_json(spec.class_name, spec.config, custom));
         } catch (const std::exception& e) {
             format_error(file, spec.where + ": " + e.what());
         }
@@ -240,7 +243,7 @@ std::unique_ptr<Model> model_from_topology(const ModelFiles& files, uint64_t see
         if (!is_optimizer_entry(e)) available += static_cast<double>(shape_numel(e.shape));
     Shape shape = t.input_shape;
     double needed = 0;
-    for (const auto& layer : model->layers()) {
+    for (const auto& layer : network.layers()) {
         const std::string where = "layer '" + layer->name() + "' (" + layer->class_name() + ")";
         double n = 0;
         try {
@@ -258,14 +261,13 @@ std::unique_ptr<Model> model_from_topology(const ModelFiles& files, uint64_t see
                                    " weights up to this layer, but the weightsManifest holds " + count_str(available));
     }
     try {
-        model->build(t.input_shape);
+        network.build(t.input_shape);
     } catch (const std::exception& e) {
         format_error(file, "cannot build the model for input shape " + shape_str(t.input_shape) + ": " + e.what());
     }
-    return model;
 }
 
-void assign_weights(Model& model, const ModelFiles& files) {
+void assign_weights(Network& model, const ModelFiles& files) {
     const std::string& file = files.path;
     std::map<std::string, size_t> by_name;
     for (size_t i = 0; i < files.weights.size(); ++i) {
@@ -318,10 +320,10 @@ void assign_weights(Model& model, const ModelFiles& files) {
     for (auto& [layer, v] : values) layer->set_weights(v);
 }
 
-std::unique_ptr<Model> load_model(const std::string& path, ModelFileInfo* info, const CustomLayers& custom_layers) {
+void load_network(Network& network, const std::string& path, ModelFileInfo* info, const CustomLayers& custom_layers) {
     ModelFiles files = read_model_files(path);
-    std::unique_ptr<Model> model = model_from_topology(files, 0, custom_layers);
-    assign_weights(*model, files);
+    build_from_topology(network, files, custom_layers);
+    assign_weights(network, files);
     if (info) {
         info->generated_by = files.generated_by;
         info->format_version = files.format_version;
@@ -331,10 +333,9 @@ std::unique_ptr<Model> load_model(const std::string& path, ModelFileInfo* info, 
         info->optimizer_entries = 0;
         for (const WeightEntry& e : files.weights) info->optimizer_entries += is_optimizer_entry(e);
     }
-    return model;
 }
 
-void load_weights(Model& model, const std::string& path) {
+void load_weights(Network& model, const std::string& path) {
     ModelFiles files = read_model_files(path);
     if (!model.built()) model.build(parse_topology(files).input_shape);
     assign_weights(model, files);

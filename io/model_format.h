@@ -1,8 +1,11 @@
-// tapenet io: saving and loading whole models in the TensorFlow.js Layers format (docs/format.md).
+// tapenet io: saving and loading whole networks in the TensorFlow.js Layers format (docs/format.md).
 //
 //   tn::save_model(model, "out/model.json");           // model.json + out/model.weights.<crc>.bin
-//   std::unique_ptr<tn::Model> again = tn::load_model("out/model.json");
-//   again->predict(x);                                 // bit-identical to model.predict(x)
+//   tn::Network again;
+//   tn::load_network(again, "out/model.json");
+//   again.predict(x);                                  // bit-identical to model.predict(x)
+//
+// train/load_model.h's load_model returns the same as a tn::Model, ready to compile and train.
 //
 // model.json holds the architecture (a Keras "Sequential" topology whose layers the registry,
 // layers/registry.h, rebuilds from {class_name, config}), the weights manifest and a check block
@@ -22,7 +25,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "layers/model.h"
+#include "layers/network.h"
 #include "layers/registry.h"
 
 namespace tn {
@@ -30,12 +33,12 @@ namespace tn {
 struct ModelFiles;   // io/model_files.h
 struct WeightEntry;
 
-// Writes the model's architecture and weights. The model must be built (build(), fit() or a
-// forward pass). Throws a tn::ValueError for an unbuilt model or a non-finite weight (naming it),
-// and a std::runtime_error naming the file when the disk refuses.
-void save_model(const Model& model, const std::string& path);
+// Writes the network's architecture and weights. It must be built (build(), fit() or a forward
+// pass). Throws a tn::ValueError for an unbuilt network or a non-finite weight (naming it), and a
+// std::runtime_error naming the file when the disk refuses.
+void save_model(const Network& network, const std::string& path);
 
-// What load_model read besides the model (for tools such as tapenet-inspect).
+// What load_network read besides the network (for tools such as tapenet-inspect).
 struct ModelFileInfo {
     std::string generated_by;   // "tapenet 0.1.0", "TensorFlow.js tfjs-layers v4.22.0", ...
     int format_version = 0;     // 0: the file has no tapenet block (saved by TF.js): only sizes were checked
@@ -45,28 +48,28 @@ struct ModelFileInfo {
     int optimizer_entries = 0;  // manifest entries of group "optimizer" (a checkpoint)
 };
 
-// Rebuilds the model from model.json and its weights with no user code. The returned model is
-// built, not compiled (compile it to train on; checkpoints restore the optimizer: io/checkpoint.h).
-// Layer classes the program defines itself are passed in `custom_layers` (Keras' custom_objects):
-//   tn::load_model("m.json", nullptr, {{"Scale", Scale::from_config}});
-std::unique_ptr<Model> load_model(const std::string& path, ModelFileInfo* info = nullptr,
-                                  const CustomLayers& custom_layers = {});
+// Fills `network`, constructed by the caller and still empty, from model.json and its weights with
+// no user code: its name, layers and weights; it is then built. Its seed stays the caller's. Layer
+// classes the program defines itself are passed in `custom_layers` (Keras' custom_objects):
+//   tn::load_network(network, "m.json", nullptr, {{"Scale", Scale::from_config}});
+void load_network(Network& network, const std::string& path, ModelFileInfo* info = nullptr,
+                  const CustomLayers& custom_layers = {});
 
-// Loads only the weights of a saved model into `model`, whose layers must have the names and
-// weight shapes the file lists (Keras' load_weights). Builds the model first if needed.
-void load_weights(Model& model, const std::string& path);
+// Loads only the weights of a saved model into `network`, whose layers must have the names and
+// weight shapes the file lists (Keras' load_weights). Builds the network first if needed.
+void load_weights(Network& network, const std::string& path);
 
-// ---- building blocks (io/checkpoint.cpp uses them) ----
+// ---- building blocks (train/checkpoint.cpp uses them) ----
 
 // model.json without its weightsManifest: format, generatedBy, convertedBy, modelTopology.
-nlohmann::ordered_json model_json_for(const Model& model);
-// Every model weight as a manifest entry "<layer>/<weight>", in params() order.
-std::vector<WeightEntry> model_weight_entries(const Model& model);
-// The built model that modelTopology describes (weights as initialised, seeded by `seed`).
-std::unique_ptr<Model> model_from_topology(const ModelFiles& files, uint64_t seed = 0,
-                                           const CustomLayers& custom_layers = {});
-// Copies the manifest's model weights (group other than "optimizer") into the model's layers,
+nlohmann::ordered_json model_json_for(const Network& network);
+// Every network weight as a manifest entry "<layer>/<weight>", in params() order.
+std::vector<WeightEntry> model_weight_entries(const Network& network);
+// Adds the layers that modelTopology describes to the empty `network`, gives it the topology's
+// name and builds it (weights as initialised from the network's seed).
+void build_from_topology(Network& network, const ModelFiles& files, const CustomLayers& custom_layers = {});
+// Copies the manifest's model weights (group other than "optimizer") into the network's layers,
 // matching each layer weight "<layer>/<w>" by name (also "<layer>/<scope>/<w>", Keras' cell scope).
-void assign_weights(Model& model, const ModelFiles& files);
+void assign_weights(Network& network, const ModelFiles& files);
 
 }  // namespace tn

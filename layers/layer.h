@@ -3,7 +3,7 @@
 // A layer is built lazily from the shape of its first input, as in Keras: `Dense(8)` does not know
 // its input size until it sees (B, D); then it creates the weights its weight_specs() lists for that
 // shape, `kernel (D, 8)` and `bias (8)`, with their initializers, drawing from an Rng seeded by the
-// layer's seed (set by Model, or by the user).
+// layer's seed (set by Network, or by the user).
 //
 //   tn::Dense dense(8, "relu");
 //   Tensor y = dense.forward(x);             // builds on first call, then y = relu(x @ kernel + bias)
@@ -23,17 +23,12 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/param.h"
 #include "core/tensor.h"
 
 namespace tn {
 
 class Rng;
-
-// A trainable parameter: its name inside the layer ("kernel") and its value.
-struct Param {
-    std::string name;
-    Tensor value;
-};
 
 // One weight a layer creates when it is built: its name inside the layer, its shape, and how its
 // initial value is drawn.
@@ -92,7 +87,7 @@ public:
     const Tensor& weight(std::string_view name) const;
 
     // The generator this layer draws from while training (Dropout's masks), or null if it draws
-    // nothing. Checkpoints (io/checkpoint.h) save and restore it so resumed training is exact.
+    // nothing. Checkpoints (train/checkpoint.h) save and restore it so resumed training is exact.
     virtual Rng* random_generator() { return nullptr; }
 
 protected:

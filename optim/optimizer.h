@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/param.h"
 #include "core/tensor.h"
-#include "layers/layer.h"  // tn::Param
 
 namespace tn {
 

@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 #include "core/ops.h"
-#include "io/model_format.h"
+#include "train/load_model.h"
 #include "layers/dense.h"
 #include "layers/lstm.h"
 #include "tests/test_util.h"

@@ -27,6 +27,7 @@
 #include "io/model_format.h"
 #include "layers/attention.h"
 #include "tests/test_util.h"
+#include "train/load_model.h"
 
 using tn::testing::RunOutput;
 using tn::testing::TempDir;

@@ -12,16 +12,16 @@
 #include "core/ops.h"
 #include "core/rng.h"
 #include "core/tape.h"
-#include "io/progress_bar.h"
 #include "layers/attention.h"
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/embedding.h"
 #include "layers/lstm.h"
-#include "layers/model.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
 #include "tests/reference.h"
+#include "train/model.h"
+#include "train/progress_bar.h"
 
 using namespace tn;
 using json = nlohmann::ordered_json;

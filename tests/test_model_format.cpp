@@ -1,4 +1,4 @@
-// The model format (io/model_format.h, io/checkpoint.h, docs/format.md): CRC-32, the TF.js
+// The model format (io/model_format.h, train/checkpoint.h, docs/format.md): CRC-32, the TF.js
 // fixtures, bit-exact round trips, atomic saves (with real write failures), a clear error for every
 // kind of bad file, TF.js' variants of the format, and checkpoints that resume training exactly.
 #include <doctest/doctest.h>
@@ -19,7 +19,6 @@
 #include "io/json_config.h"
 #include "io/json_text.h"
 #include "io/atomic_file.h"
-#include "io/checkpoint.h"
 #include "io/crc32.h"
 #include "io/model_files.h"
 #include "io/model_format.h"
@@ -28,11 +27,13 @@
 #include "layers/dropout.h"
 #include "layers/embedding.h"
 #include "layers/lstm.h"
-#include "layers/model.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
 #include "tests/reference.h"
 #include "tests/test_util.h"
+#include "train/checkpoint.h"
+#include "train/load_model.h"
+#include "train/model.h"
 
 using tn::testing::TempDir;
 using tn::testing::contains;
@@ -85,7 +86,7 @@ bool same_bits(const Tensor& a, const Tensor& b) {
     return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), sizeof(float) * a.numel()) == 0;
 }
 
-bool same_weights(const Model& a, const Model& b) {
+bool same_weights(const Network& a, const Network& b) {
     const auto pa = a.params(), pb = b.params();
     if (pa.size() != pb.size()) return false;
     for (size_t i = 0; i < pa.size(); ++i)
@@ -237,6 +238,21 @@ TEST_CASE("load_weights fills a model built by user code") {
     other.add<Dense>(1);
     CHECK_THROWS_WITH_AS(load_weights(other, dir / "model.json"), doctest::Contains("built from its config expects (3, 20)"),
                          FormatError);
+}
+
+TEST_CASE("load_network fills a plain Network, which predicts as the saved model") {
+    TempDir dir;
+    auto saved = small_model("luong");
+    randomize(*saved, 5);
+    save_model(*saved, dir / "model.json");
+    Network net(9);
+    load_network(net, dir / "model.json");
+    CHECK(net.name() == saved->name());
+    CHECK(same_weights(*saved, net));
+    Rng rng(2);
+    const Tensor x = Tensor::normal({3, saved->input_shape()[1], saved->input_shape()[2]}, 0, 1, rng);
+    CHECK(same_bits(saved->predict(x), net.predict(x)));
+    CHECK_THROWS_WITH_AS(load_network(net, dir / "model.json"), doctest::Contains("must be empty"), ValueError);
 }
 
 TEST_CASE("atomic save: a new weights file per save, the old one removed only after the commit") {

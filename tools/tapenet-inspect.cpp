@@ -14,6 +14,7 @@
 #include "io/crc32.h"
 #include "io/model_files.h"
 #include "io/model_format.h"
+#include "train/load_model.h"
 
 namespace {
 

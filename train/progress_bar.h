@@ -1,4 +1,5 @@
-// tapenet io: the Keras-style training progress display that Model::fit prints.
+// tapenet train: the Keras-style training progress display, and the callback (Keras' ProgbarLogger)
+// through which Model::fit shows it when FitOptions::verbose is 1 or 2.
 //
 // On a terminal (verbose = 1), each epoch is a header line and a bar redrawn in place with '\r':
 //
@@ -21,13 +22,10 @@
 #include <cstdint>
 #include <iostream>
 #include <string>
-#include <utility>
-#include <vector>
+
+#include "train/callback.h"
 
 namespace tn {
-
-// ("loss", 0.0812), ("val_loss", 0.0750), ... in display order.
-using MetricList = std::vector<std::pair<std::string, float>>;
 
 class ProgressBar {
 public:
@@ -62,6 +60,10 @@ private:
     bool drawn_ = false;
     size_t last_width_ = 0;
 };
+
+// A callback that draws a ProgressBar on `out`: one bar per epoch, from the steps and epochs that
+// on_train_begin passes, the running metrics of each batch and the epoch's logs.
+Callback progress_bar_callback(std::ostream& out, int verbose);
 
 // "0.0812", "1.2346e-04" (Keras' metric format).
 std::string format_metric(float value);

@@ -1,10 +1,11 @@
-#include "io/progress_bar.h"
+#include "train/progress_bar.h"
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 
 #include "core/error.h"
 
@@ -112,6 +113,25 @@ void ProgressBar::end_epoch(const MetricList& metrics) {
              << join_metrics(metrics) << "\n"
              << std::flush;
     }
+}
+
+Callback progress_bar_callback(std::ostream& out, int verbose) {
+    // The bar, with the epoch count and steps that on_train_begin passes, shared by the hooks.
+    struct Logger {
+        ProgressBar bar;
+        int epochs = 0;
+        int64_t steps = 0;
+    };
+    auto logger = std::make_shared<Logger>(Logger{ProgressBar(out, verbose)});
+    Callback cb;
+    cb.on_train_begin = [logger](const TrainBegin& train) {
+        logger->epochs = train.epochs;
+        logger->steps = train.steps;
+    };
+    cb.on_epoch_begin = [logger](int epoch) { logger->bar.begin_epoch(epoch, logger->epochs, logger->steps); };
+    cb.on_batch_metrics = [logger](int batch, const MetricList& running) { logger->bar.update(batch + 1, running); };
+    cb.on_epoch_end = [logger](int, const EpochLogs& logs) { logger->bar.end_epoch(logs.items()); };
+    return cb;
 }
 
 }  // namespace tn

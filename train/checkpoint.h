@@ -1,4 +1,4 @@
-// tapenet io: training checkpoints: the model, its optimizer's state and the epoch, so that
+// tapenet train: training checkpoints: the model, its optimizer's state and the epoch, so that
 // training resumed from a checkpoint continues exactly as if it had never stopped.
 //
 //   model.fit(x, y, {.epochs = 10, .callbacks = {{.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {
@@ -8,14 +8,7 @@
 //   tn::Checkpoint ckpt = tn::load_checkpoint("ckpt/model.json");     // rebuilt and compiled
 //   ckpt.model->fit(x, y, {.epochs = 10, .initial_epoch = ckpt.epoch});  // the remaining epochs
 //
-// A checkpoint is a model file (io/model_format.h; TF.js loads it as a plain model) whose manifest
-// also lists the optimizer state with "group": "optimizer", after the model weights, as TF.js'
-// includeOptimizer writes it: "iter" (int32, the step count), then for each of the optimizer's
-// slots (Adam: m, then v) one "<weight>/<slot>" per model weight, in weight order. The tapenet
-// block adds what TF.js has no place for: the epoch, the optimizer's full config, the loss, the
-// model seed and the random generators' states (shuffling, dropout). `trainingConfig` is written
-// too when TF.js knows the loss and optimizer (Adam, or SGD without momentum), so that TF.js
-// restores the optimizer as well.
+// The file layout is io/checkpoint_files.h's.
 //
 // "Exactly" means bit-identical weights after N epochs straight and after N/2, checkpoint, load,
 // N/2 more (tests/test_model_format.cpp), on the same machine and build.
@@ -24,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "layers/model.h"
+#include "train/model.h"
 
 namespace tn {
 

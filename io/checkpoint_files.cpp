@@ -1,4 +1,4 @@
-#include "io/checkpoint.h"
+#include "io/checkpoint_files.h"
 
 #include <algorithm>
 #include <array>
@@ -15,7 +15,7 @@
 #include "io/json_config.h"
 #include "io/model_files.h"
 #include "io/model_format.h"
-#include "optim/loss.h"
+#include "optim/optimizer.h"
 
 namespace tn {
 
@@ -102,7 +102,7 @@ ordered_json snake_case_optimizer(ordered_json j) {
 // "iter", then for each slot the optimizer has used (in slot_names() order) one entry per model
 // weight; a weight that has no such slot yet (no gradient so far) gets zeros, which is the state
 // the optimizer would create for it.
-std::vector<WeightEntry> optimizer_entries(const Model& model, const Optimizer& opt) {
+std::vector<WeightEntry> optimizer_entries(const Network& model, const Optimizer& opt) {
     const OptimizerState state = opt.state();
     if (state.iterations > std::numeric_limits<int32_t>::max())
         value_error("save_checkpoint", "the optimizer's step count " + std::to_string(state.iterations) +
@@ -125,7 +125,7 @@ std::vector<WeightEntry> optimizer_entries(const Model& model, const Optimizer& 
 
 // The inverse, matching by position as TF.js does: "iter", then groups of one entry per model
 // weight; each group's slot is the last component of its names ("lstm/kernel/m" -> "m").
-OptimizerState optimizer_state(const Model& model, const Optimizer& opt, const ModelFiles& files) {
+OptimizerState optimizer_state(const Network& model, const Optimizer& opt, const ModelFiles& files) {
     std::vector<const WeightEntry*> entries;
     for (const WeightEntry& e : files.weights)
         if (e.group == kOptimizerGroup) entries.push_back(&e);
@@ -167,17 +167,18 @@ ordered_json tapenet_block(const ModelFiles& files) {
     return files.tapenet ? *files.tapenet : ordered_json::object();
 }
 
+
+}  // namespace
+
 void require_checkpoint(const ModelFiles& files) {
     if (!files.epoch && !has_optimizer_entries(files))
         format_error(files.path, "is a model, not a checkpoint: it holds no optimizer state (load it with load_model)");
 }
 
-// Everything after the weights: the optimizer's state and the random generators. Checks all of
-// it before changing anything.
-int apply_checkpoint(Model& model, const ModelFiles& files) {
+int apply_checkpoint(Network& network, TrainingState& state, const ModelFiles& files) {
     const ordered_json block = tapenet_block(files);
     const int epoch = static_cast<int>(files.epoch.value_or(0));
-    Optimizer& opt = model.optimizer();
+    Optimizer& opt = state.optimizer;
     if (block.contains("optimizer")) {
         const ordered_json& saved = block.at("optimizer");
         const bool named = saved.is_object() && saved.contains("class_name") && saved.at("class_name").is_string();
@@ -186,10 +187,10 @@ int apply_checkpoint(Model& model, const ModelFiles& files) {
             format_error(files.path, "holds the state of a " + (name.empty() ? saved.dump() : name) +
                                          " optimizer, but the model is compiled with " + opt.class_name());
     }
-    const OptimizerState state = optimizer_state(model, opt, files);
+    const OptimizerState optimizer_state_read = optimizer_state(network, opt, files);
 
     // Random generators: the shuffling and each layer's (Dropout's masks).
-    Rng shuffle = model.shuffle_rng();
+    Rng shuffle = state.shuffle_rng;
     std::vector<std::pair<Rng*, Rng>> layer_rngs;
     if (block.contains("random_state")) {
         const ordered_json& rs = block.at("random_state");
@@ -198,7 +199,7 @@ int apply_checkpoint(Model& model, const ModelFiles& files) {
         set_rng(shuffle, rs.at("shuffle"), files.path, "random_state.shuffle");
         const ordered_json layers = rs.value("layers", ordered_json::object());
         if (!layers.is_object()) format_error(files.path, "random_state.layers must be an object");
-        for (const auto& layer : model.layers()) {
+        for (const auto& layer : network.layers()) {
             Rng* rng = layer->random_generator();
             if (!rng) continue;
             if (!layers.contains(layer->name()))
@@ -209,37 +210,33 @@ int apply_checkpoint(Model& model, const ModelFiles& files) {
         }
     }
 
-    opt.load_state(state);
-    model.shuffle_rng() = shuffle;
+    opt.load_state(optimizer_state_read);
+    state.shuffle_rng = shuffle;
     for (auto& [target, value] : layer_rngs) *target = value;
     return epoch;
 }
 
-}  // namespace
 
-void save_checkpoint(Model& model, int epoch, const std::string& path) {
+void write_checkpoint_files(const Network& network, const TrainingState& state, int epoch, const std::string& path) {
     if (epoch < 0) value_error("save_checkpoint", "epoch must be >= 0, got " + std::to_string(epoch));
-    if (!model.compiled())
-        value_error("save_checkpoint", "the model is not compiled: a checkpoint holds the optimizer's state");
-    Optimizer& opt = model.optimizer();
-    ordered_json j = model_json_for(model);
-    std::vector<WeightEntry> weights = model_weight_entries(model);
-    for (WeightEntry& e : optimizer_entries(model, opt)) weights.push_back(std::move(e));
+    const Optimizer& opt = state.optimizer;
+    ordered_json j = model_json_for(network);
+    std::vector<WeightEntry> weights = model_weight_entries(network);
+    for (WeightEntry& e : optimizer_entries(network, opt)) weights.push_back(std::move(e));
 
     ordered_json layers = ordered_json::object();
-    for (const auto& layer : model.layers())
+    for (const auto& layer : network.layers())
         if (const Rng* rng = layer->random_generator()) layers[layer->name()] = rng_json(*rng);
-    const ordered_json extra = ordered_json::object(
-        {{"epoch", epoch},
-         {"seed", model.seed()},
-         {"loss", model.loss().name},
-         {"optimizer", ordered_json::object({{"class_name", opt.class_name()}, {"config", optimizer_config_json(opt)}})},
-         {"random_state", ordered_json::object({{"shuffle", rng_json(model.shuffle_rng())}, {"layers", layers}})}});
-    const auto loss = tfjs_loss_name(model.loss().name);
+    const ordered_json extra = {
+        {"epoch", epoch},
+        {"seed", state.seed},
+        {"loss", state.loss},
+        {"optimizer", {{"class_name", opt.class_name()}, {"config", optimizer_config_json(opt)}}},
+        {"random_state", {{"shuffle", rng_json(state.shuffle_rng)}, {"layers", layers}}}};
+    const auto loss = tfjs_loss_name(state.loss);
     const auto optimizer = tfjs_optimizer_config(opt);
     if (loss && optimizer)
-        j["trainingConfig"] =
-            ordered_json::object({{"loss", *loss}, {"metrics", ordered_json::array()}, {"optimizer_config", *optimizer}});
+        j["trainingConfig"] = {{"loss", *loss}, {"metrics", ordered_json::array()}, {"optimizer_config", *optimizer}};
     try {
         write_model_files(path, std::move(j), weights, extra);
     } catch (const std::invalid_argument&) {
@@ -249,61 +246,33 @@ void save_checkpoint(Model& model, int epoch, const std::string& path) {
     }
 }
 
-Checkpoint load_checkpoint(const std::string& path) {
-    const ModelFiles files = read_model_files(path);
-    require_checkpoint(files);
+CheckpointRecipe checkpoint_recipe(const ModelFiles& files) {
+    const std::string& path = files.path;
     const ordered_json block = tapenet_block(files);
     const ordered_json& j = *files.model_json;
     const ordered_json training = j.contains("trainingConfig") ? j.at("trainingConfig") : ordered_json();
 
-    ordered_json optimizer_config = block.contains("optimizer") ? block.at("optimizer")
-                            : training.is_object() && training.contains("optimizer_config")
-                                ? training.at("optimizer_config")
-                                : ordered_json();
+    const ordered_json optimizer_config = block.contains("optimizer") ? block.at("optimizer")
+                                          : training.is_object() && training.contains("optimizer_config")
+                                              ? training.at("optimizer_config")
+                                              : ordered_json();
     const ordered_json loss_name = block.contains("loss") ? block.at("loss")
-                           : training.is_object() && training.contains("loss") ? training.at("loss")
-                                                                                 : ordered_json();
+                                   : training.is_object() && training.contains("loss") ? training.at("loss")
+                                                                                       : ordered_json();
     if (optimizer_config.is_null()) format_error(path, "names no optimizer (userDefinedMetadata.tapenet.optimizer)");
     if (!loss_name.is_string()) format_error(path, "names no loss (userDefinedMetadata.tapenet.loss)");
 
-    uint64_t seed = 0;
+    CheckpointRecipe recipe;
+    recipe.loss = loss_name.get<std::string>();
     if (const auto s = block.find("seed");
         s != block.end() && s->is_number_integer() && (s->is_number_unsigned() || s->get<int64_t>() >= 0))
-        seed = s->get<uint64_t>();
-    Checkpoint c;
-    c.model = model_from_topology(files, seed);
-    assign_weights(*c.model, files);
+        recipe.seed = s->get<uint64_t>();
     try {
-        c.model->compile(loss_by_name(loss_name.get<std::string>()),
-                         optimizer_from_json(snake_case_optimizer(optimizer_config)));
+        recipe.optimizer = optimizer_from_json(snake_case_optimizer(optimizer_config));
     } catch (const std::exception& e) {
-        format_error(path, std::string("cannot compile the model it describes: ") + e.what() +
-                               " (for a custom loss, compile the model yourself and use restore_checkpoint)");
+        format_error(path, std::string("cannot compile the model it describes: ") + e.what());
     }
-    c.epoch = apply_checkpoint(*c.model, files);
-    return c;
-}
-
-int restore_checkpoint(Model& model, const std::string& path) {
-    if (!model.compiled())
-        value_error("restore_checkpoint", "compile the model first: the optimizer state is restored into it");
-    const ModelFiles files = read_model_files(path);
-    require_checkpoint(files);
-    if (!model.built()) model.build(model_from_topology(files)->input_shape());
-    // Weights are checked in full before any is written; then the rest is checked the same way.
-    // A failure in the second step would leave new weights with the old optimizer state, so the
-    // weights are saved first and put back.
-    std::vector<Tensor> before;
-    for (const Param& p : model.params()) before.push_back(p.value.clone());
-    assign_weights(model, files);
-    try {
-        return apply_checkpoint(model, files);
-    } catch (...) {
-        std::vector<Param> params = model.params();
-        for (size_t i = 0; i < params.size(); ++i)
-            std::copy(before[i].data(), before[i].data() + before[i].numel(), params[i].value.data());
-        throw;
-    }
+    return recipe;
 }
 
 }  // namespace tn

@@ -1,0 +1,71 @@
+#include "train/checkpoint.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "io/checkpoint_files.h"
+#include "io/model_format.h"
+
+namespace tn {
+
+namespace {
+
+TrainingState training_state(Model& model) {
+    return {model.optimizer(), model.loss().name, model.seed(), model.shuffle_rng()};
+}
+
+}  // namespace
+
+void save_checkpoint(Model& model, int epoch, const std::string& path) {
+    if (!model.compiled())
+        value_error("save_checkpoint", "the model is not compiled: a checkpoint holds the optimizer's state");
+    write_checkpoint_files(model, training_state(model), epoch, path);
+}
+
+Checkpoint load_checkpoint(const std::string& path) {
+    const ModelFiles files = read_model_files(path);
+    require_checkpoint(files);
+    CheckpointRecipe recipe = checkpoint_recipe(files);
+    Checkpoint c;
+    c.model = std::make_unique<Model>(recipe.seed);
+    build_from_topology(*c.model, files);
+    assign_weights(*c.model, files);
+    try {
+        c.model->compile(loss_by_name(recipe.loss), std::move(recipe.optimizer));
+    } catch (const std::exception& e) {
+        format_error(path, std::string("cannot compile the model it describes: ") + e.what() +
+                               " (for a custom loss, compile the model yourself and use restore_checkpoint)");
+    }
+    TrainingState state = training_state(*c.model);
+    c.epoch = apply_checkpoint(*c.model, state, files);
+    return c;
+}
+
+int restore_checkpoint(Model& model, const std::string& path) {
+    if (!model.compiled())
+        value_error("restore_checkpoint", "compile the model first: the optimizer state is restored into it");
+    const ModelFiles files = read_model_files(path);
+    require_checkpoint(files);
+    if (!model.built()) {
+        Network saved;
+        build_from_topology(saved, files);
+        model.build(saved.input_shape());
+    }
+    // Weights are checked in full before any is written; then the rest is checked the same way.
+    // A failure in the second step would leave new weights with the old optimizer state, so the
+    // weights are saved first and put back.
+    std::vector<Tensor> before;
+    for (const Param& p : model.params()) before.push_back(p.value.clone());
+    assign_weights(model, files);
+    try {
+        TrainingState state = training_state(model);
+        return apply_checkpoint(model, state, files);
+    } catch (...) {
+        std::vector<Param> params = model.params();
+        for (size_t i = 0; i < params.size(); ++i)
+            std::copy(before[i].data(), before[i].data() + before[i].numel(), params[i].value.data());
+        throw;
+    }
+}
+
+}  // namespace tn
