@@ -399,6 +399,11 @@ TEST_CASE("bad files: every problem is a FormatError naming the file and what is
         check_json([](json& j) { j["format"] = "graph-model"; }, {"format is \"graph-model\""});
         check_json([](json& j) { j["modelTopology"]["class_name"] = "Functional"; }, {"'Functional'; tapenet loads Sequential models only"});
         check_json([&](json& j) { layer_config(j, 0)["units"] = "four"; }, {"'units' must be an integer, got \"four\""});
+        // A choice the layer cannot compute is refused at load time, not when predict first runs.
+        check_json([&](json& j) { layer_config(j, 0)["activation"] = "softmax"; },
+                   {"layer 0 ('lstm', LSTM)", "activation 'softmax' cannot be used in an LSTM"});
+        check_json([&](json& j) { layer_config(j, 1)["score"] = "general"; },
+                   {"layer 1 ('attention', Attention)", "unknown score 'general'; valid scores are: luong, bahdanau"});
         check_json([&](json& j) { layer_config(j, 0)["batch_input_shape"] = json::array({nullptr, 5, -3}); },
                    {"must hold positive sizes or null"});
         check_json([&](json& j) { layer_config(j, 2)["kernel_regularizer"] = json::object({{"class_name", "L2"}}); },
