@@ -44,7 +44,7 @@ void Dense::build_params(const Shape& input_shape, Rng& rng) {
     if (use_bias_) bias_ = add_param("bias", zeros({units_}));
 }
 
-Tensor Dense::call(const Tensor& x, const Tensor&, bool) {
+Tensor Dense::call(const Tensor& x, const Tensor&, bool) const {
     check_input(x.shape());
     Tensor z = matmul(x, kernel_);  // (B, D) @ (D, U) or (B, T, D) @ (D, U)
     if (use_bias_) z = z + bias_;   // broadcast over the leading axes

@@ -20,7 +20,7 @@ Json Dropout::config() const { return Json::object({{"name", name()}, {"rate", r
 
 void Dropout::build_params(const Shape&, Rng& rng) { rng_ = rng; }
 
-Tensor Dropout::call(const Tensor& x, const Tensor&, bool training) {
+Tensor Dropout::call(const Tensor& x, const Tensor&, bool training) const {
     if (!training || rate_ == 0.0) return x;
     return dropout(x, static_cast<float>(rate_), rng_);
 }

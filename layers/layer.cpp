@@ -15,14 +15,26 @@ Tensor Layer::forward(const Tensor& x, const Tensor& mask, bool training) {
     return call(x, mask, training);
 }
 
+std::vector<Tensor> Layer::forward_all(const Tensor& x, const Tensor& mask, bool training) {
+    if (!x.defined()) value_error(name_, "input tensor is undefined");
+    build(x.shape());
+    return call_all(x, mask, training);
+}
+
+std::vector<Tensor> Layer::call_all(const Tensor& x, const Tensor& mask, bool training) const {
+    return {call(x, mask, training)};
+}
+
 Tensor Layer::compute_mask(const Tensor&, const Tensor& mask) const { return mask; }
 
 void Layer::build(const Shape& input_shape) {
-    if (built_) return;
+    if (built_.load(std::memory_order_acquire)) return;
+    std::lock_guard lock(build_mutex_);
+    if (built_.load(std::memory_order_relaxed)) return;  // another thread built it meanwhile
     Rng rng(seed_);
     build_params(input_shape, rng);
     input_shape_ = input_shape;
-    built_ = true;
+    built_.store(true, std::memory_order_release);
 }
 
 int64_t Layer::count_params() const {

@@ -9,9 +9,23 @@
 //   dense.params()[0].value                  // the kernel, a Tensor that requires a gradient
 //
 // Masks (for padded sequences) are (B, T) tensors of 0/1; an undefined Tensor means "no mask".
+//
+// A forward writes nothing into the layer: everything it computes is returned (call is const), so
+// several threads may run forward on one layer at once, and one layer may be applied more than once
+// in a model. The exceptions are the lazy build, which a mutex makes safe when several threads
+// reach it at once, and Dropout's generator, which training (training = true) draws from: training
+// runs one thread per model.
+//
+// forward gives the layer's output; forward_all gives every output a layer has, for the functional
+// graph and for inspection: {y} by default, {y, attention_weights} for Attention (as Keras'
+// return_attention_scores), {y, h, c} for LSTM (as Keras' return_state).
+//
+//   std::vector<Tensor> outs = lstm.forward_all(x, mask, /*training=*/false);   // {y, h_T, c_T}
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -45,14 +59,17 @@ public:
     // Forward pass. Builds the layer on the first call. `training` turns dropout on.
     Tensor forward(const Tensor& x, bool training = false);
     Tensor forward(const Tensor& x, const Tensor& mask, bool training);
+    // Every output of the forward pass, the first being forward's (see the top of this file).
+    std::vector<Tensor> forward_all(const Tensor& x, const Tensor& mask, bool training);
     // The mask this layer passes to the next one (default: unchanged). Embedding(mask_zero)
     // creates one; a layer that removes the time axis returns an undefined tensor.
     virtual Tensor compute_mask(const Tensor& x, const Tensor& mask) const;
 
     // Creates the parameters for this input shape (no-op if already built). Checks the shape
-    // first: a wrong rank or size throws a ShapeError naming the layer.
+    // first: a wrong rank or size throws a ShapeError naming the layer. Threads that call it at
+    // once build the layer once; after that it costs one atomic load.
     void build(const Shape& input_shape);
-    bool built() const { return built_; }
+    bool built() const { return built_.load(std::memory_order_acquire); }
     const Shape& input_shape() const { return input_shape_; }
 
     const std::string& name() const { return name_; }
@@ -75,15 +92,18 @@ public:
 protected:
     // Subclasses: validate the input shape, create parameters with add_param.
     virtual void build_params(const Shape& input_shape, Rng& rng) = 0;
-    // Subclasses: the computation; `mask` may be undefined.
-    virtual Tensor call(const Tensor& x, const Tensor& mask, bool training) = 0;
+    // Subclasses: the computation on a built layer; `mask` may be undefined.
+    virtual Tensor call(const Tensor& x, const Tensor& mask, bool training) const = 0;
+    // Subclasses with more than one output: all of them, call's first (default: {call(...)}).
+    virtual std::vector<Tensor> call_all(const Tensor& x, const Tensor& mask, bool training) const;
     // Registers a parameter (marked as requiring a gradient) and returns a handle sharing its storage.
     Tensor add_param(std::string name, Tensor value);
 
 private:
     std::string name_;
     uint64_t seed_ = 0;
-    bool built_ = false;
+    std::atomic<bool> built_{false};  // set last, once the parameters and input_shape_ are written
+    std::mutex build_mutex_;
     Shape input_shape_;
     std::vector<Param> params_;
 };

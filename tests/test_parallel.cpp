@@ -259,7 +259,7 @@ std::vector<Tensor> attention_results(int threads, bool luong, const std::vector
     tape::clear();
     std::vector<Tensor> in;
     for (const Tensor& v : values) in.push_back(v.clone().requires_grad());
-    AttentionOutputs seen;
+    AttentionIntermediates seen;
     const Tensor y = attention_forward(
         in[0], luong ? AttentionScoreParams::luong(in[1]) : AttentionScoreParams::bahdanau(in[1], in[2], in[3]),
         in.back(), mask, &seen);
