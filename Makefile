@@ -3,6 +3,8 @@
 #   make                  library build/libtapenet.a, examples and tools under build/bin
 #   make test             check the layering, build and run the doctest suite (non-zero exit on any failure)
 #   make SANITIZE=1 test  the same under AddressSanitizer + UndefinedBehaviorSanitizer (build-sanitize/)
+#   make SANITIZE=thread test
+#                         the same under ThreadSanitizer (build-tsan/; the whole suite takes ~2 min)
 #   make demo             the main job: train add_two_numbers and write its heatmaps
 #   make examples         the example binaries under build/bin
 #   make bench            throughput benchmark (build/bench.json)
@@ -23,6 +25,10 @@ ifeq ($(SANITIZE),1)
 BUILD    := build-sanitize
 OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN    := -fsanitize=address,undefined
+else ifeq ($(SANITIZE),thread)
+BUILD    := build-tsan
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+LDSAN    := -fsanitize=thread
 else
 BUILD    := build
 OPT      := -O2 -g1
@@ -64,8 +70,8 @@ BENCH_BIN := $(if $(BENCH_SRC),$(BUILD)/bin/bench)
 # doctest are then parsed and instantiated once per folder instead of once per
 # file, which cuts a clean build's CPU time by about 3x (docs/architecture.md, "Building").
 # Sources stay one concept per file and must not clash inside their anonymous namespaces.
-# `make UNITY=0` compiles file by file; the sanitizer build does, so each file still compiles alone.
-ifeq ($(SANITIZE),1)
+# `make UNITY=0` compiles file by file; the sanitizer builds do, so each file still compiles alone.
+ifneq ($(SANITIZE),)
 UNITY    ?= 0
 else
 UNITY    ?= 1
@@ -173,7 +179,7 @@ data:
 	tools/fetch_data.sh
 
 clean:
-	rm -rf build build-sanitize build-fuzz
+	rm -rf build build-sanitize build-tsan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_COMMON_OBJ:.o=.d) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.d) \
          $(TOOL_BIN:$(BUILD)/bin/%=$(BUILD)/obj/tools/%.d) $(BENCH_OBJ:.o=.d)

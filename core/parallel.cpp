@@ -24,7 +24,20 @@ namespace tn {
 namespace {
 
 std::atomic<int> g_threads{0};  // 0 until first asked, then OpenBLAS's count (OpenBLAS itself then runs at 1)
-std::atomic<bool> g_busy{false};  // a parallel_for is running (a second one, e.g. nested, runs serially)
+std::atomic<bool> g_busy{false};  // the pool runs a parallel_for (another caller runs its parts itself)
+thread_local bool t_in_part = false;  // this thread runs a part of a parallel_for (a nested one runs whole)
+
+// Marks the current thread as running a part for one scope.
+class InPart {
+public:
+    InPart() : previous_(t_in_part) { t_in_part = true; }
+    ~InPart() { t_in_part = previous_; }
+    InPart(const InPart&) = delete;
+    InPart& operator=(const InPart&) = delete;
+
+private:
+    bool previous_;
+};
 
 class WorkerPool {
 public:
@@ -141,15 +154,23 @@ int num_threads() {
 void parallel_for(int64_t n, int64_t min_part, const std::function<void(int64_t, int64_t)>& body) {
     if (n <= 0) return;
     const int64_t most_parts = n / std::max<int64_t>(min_part, 1);
-    const int parts = int(std::min<int64_t>(num_threads(), most_parts));
-    if (parts <= 1 || g_busy.exchange(true)) {
+    const int parts = t_in_part ? 1 : int(std::min<int64_t>(num_threads(), most_parts));
+    if (parts <= 1) {
         body(0, n);
+        return;
+    }
+    const auto part = [&](int k) {
+        InPart in_part;
+        body(n * k / parts, n * (k + 1) / parts);
+    };
+    if (g_busy.exchange(true)) {  // another thread's parallel_for has the pool: the same parts, here in turn
+        for (int k = 0; k < parts; ++k) part(k);
         return;
     }
     struct Release {  // also on a throw
         ~Release() { g_busy = false; }
     } release;
-    pool().run(parts, [&](int k) { body(n * k / parts, n * (k + 1) / parts); });
+    pool().run(parts, part);
 }
 
 }  // namespace tn

@@ -6,7 +6,11 @@
 //   * loops over independent rows that are too small for that, such as the batch rows of a
 //     recurrent layer running through its time steps (layers/lstm_kernel.cpp): one part per
 //     thread, each doing its own small products on its own thread.
-// A parallel_for started inside another runs serially, so the cores are never oversubscribed.
+// A parallel_for started inside a part of another runs as one part, so the cores are never
+// oversubscribed. Several threads may call parallel_for at once (one model predicting on several
+// threads): one of them has the pool, the others run the same parts one after another themselves.
+// The parts depend only on n, min_part and num_threads(), so a result has the same bits whichever
+// thread got the pool.
 //
 //   tn::parallel_for(B, /*min_part=*/8, [&](int64_t b0, int64_t b1) {
 //       for (int64_t b = b0; b < b1; ++b) ...   // rows b0..b1-1 only: no shared writes
@@ -26,7 +30,8 @@ int num_threads();
 // long, on up to num_threads() threads (the calling thread runs the first part), and returns when
 // every part is done; an exception thrown by a part is rethrown here. Parts must not write to
 // shared memory without their own synchronization. Runs as one part on the calling thread when
-// there is one thread, when n < 2 * min_part, or when another parallel_for is already running.
+// there is one thread, when n < 2 * min_part, or inside a part of another parallel_for; runs its
+// parts in turn on the calling thread when the pool is running another thread's parallel_for.
 void parallel_for(int64_t n, int64_t min_part, const std::function<void(int64_t, int64_t)>& body);
 
 }  // namespace tn

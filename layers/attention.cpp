@@ -87,30 +87,41 @@ Tensor Attention::compute_score(const Tensor& h_s, const Tensor& h_t) const {
     return reshape(matmul(hidden, v_), {B, T});
 }
 
-Tensor Attention::call(const Tensor& h_s, const Tensor& mask, bool) {
-    check_input(h_s.shape());
-    if (mask.defined()) {
-        const int64_t B = h_s.dim(0), T = h_s.dim(1);
-        check_mask(name(), mask, B, T);
-        for (int64_t b = 0; b < B; ++b) {
-            bool any = false;
-            for (int64_t t = 0; t < T && !any; ++t) any = mask[b * T + t] != 0.0f;
-            if (!any) value_error(name(), "row " + std::to_string(b) + " of the mask has no unmasked step to attend to");
-        }
-    }
-    if (!fused_) return call_composed(h_s, mask);
-    AttentionOutputs seen;
-    const Tensor y = attention_forward(
-        h_s, luong_ ? AttentionScoreParams::luong(luong_w_) : AttentionScoreParams::bahdanau(w1_, w2_, v_),
-        attention_vector_, mask, &seen);
-    alpha_ = seen.alpha;
-    score_ = seen.scores;
-    context_ = seen.context;
-    h_t_ = seen.h_t;
-    return y;
+Tensor Attention::call(const Tensor& h_s, const Tensor& mask, bool) const { return attend(h_s, mask).y; }
+
+std::vector<Tensor> Attention::call_all(const Tensor& h_s, const Tensor& mask, bool) const {
+    AttentionOutputs out = attend(h_s, mask);
+    return {std::move(out.y), std::move(out.weights)};
 }
 
-Tensor Attention::call_composed(const Tensor& h_s, const Tensor& mask) {
+void Attention::check_mask_rows(const Tensor& h_s, const Tensor& mask) const {
+    const int64_t B = h_s.dim(0), T = h_s.dim(1);
+    check_mask(name(), mask, B, T);
+    for (int64_t b = 0; b < B; ++b) {
+        bool any = false;
+        for (int64_t t = 0; t < T && !any; ++t) any = mask[b * T + t] != 0.0f;
+        if (!any) value_error(name(), "row " + std::to_string(b) + " of the mask has no unmasked step to attend to");
+    }
+}
+
+AttentionOutputs Attention::attend(const Tensor& h_s, const Tensor& mask) const {
+    if (!built()) value_error(name(), "attend needs a built layer (call forward or build first)");
+    check_input(h_s.shape());
+    if (mask.defined()) check_mask_rows(h_s, mask);
+    if (!fused_) return attend_composed(h_s, mask);
+    AttentionIntermediates seen;
+    AttentionOutputs out;
+    out.y = attention_forward(
+        h_s, luong_ ? AttentionScoreParams::luong(luong_w_) : AttentionScoreParams::bahdanau(w1_, w2_, v_),
+        attention_vector_, mask, &seen);
+    out.weights = std::move(seen.alpha);
+    out.scores = std::move(seen.scores);
+    out.context = std::move(seen.context);
+    out.h_t = std::move(seen.h_t);
+    return out;
+}
+
+AttentionOutputs Attention::attend_composed(const Tensor& h_s, const Tensor& mask) const {
     const int64_t B = h_s.dim(0), T = h_s.dim(1), D = h_s.dim(2);
 
     Tensor h_t, alpha, score;
@@ -141,12 +152,7 @@ Tensor Attention::call_composed(const Tensor& h_s, const Tensor& mask) {
     }
     const Tensor context = reshape(matmul(reshape(alpha, {B, 1, T}), h_s), {B, D});  // Σ_s alpha h_s
     const Tensor y = tanh(matmul(concat({context, h_t}, 1), attention_vector_));
-
-    alpha_ = alpha.detach();
-    score_ = score.detach();
-    context_ = context.detach();
-    h_t_ = h_t.detach();
-    return y;
+    return {y, alpha, score, context, h_t};
 }
 
 }  // namespace tn

@@ -15,8 +15,8 @@
 // and h_t is the last unmasked step of each row (every row needs at least one). The mask is
 // consumed (the output has no time axis). Without a mask, this is the plain code path above.
 //
-// After each forward, attention_weights() (alpha), scores() (before masking and softmax),
-// context() and h_t() hold that forward's values, detached from the graph: read them to draw heatmaps.
+// attend() returns every value of one forward (AttentionOutputs): y, and alpha, the scores, the
+// context and h_t, e.g. to draw heatmaps. forward_all returns {y, alpha}.
 #pragma once
 
 #include "layers/attention_kernel.h"  // AttentionScore
@@ -29,6 +29,17 @@ namespace tn {
 AttentionScore attention_score(std::string_view name, const std::string& context = "attention");
 const char* attention_score_name(AttentionScore score);
 
+// Everything one Attention forward computes. The fused path (the default) computes weights,
+// scores, context and h_t as plain tensors outside the graph; the composed path returns the
+// graph's own tensors (a gradient into them flows back): detach them to keep them.
+struct AttentionOutputs {
+    Tensor y;        // (B, units), forward's output
+    Tensor weights;  // (B, T) alpha, the attention weights
+    Tensor scores;   // (B, T) before masking and softmax
+    Tensor context;  // (B, D)
+    Tensor h_t;      // (B, D) the query state
+};
+
 class Attention : public Layer {
 public:
     explicit Attention(int64_t units = 128, std::string_view score = "luong");
@@ -40,11 +51,8 @@ public:
     std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
     Tensor compute_mask(const Tensor&, const Tensor&) const override { return Tensor(); }
 
-    // Values of the latest forward (undefined before the first one).
-    const Tensor& attention_weights() const { return alpha_; }  // (B, T)
-    const Tensor& scores() const { return score_; }             // (B, T)
-    const Tensor& context() const { return context_; }          // (B, D)
-    const Tensor& h_t() const { return h_t_; }                  // (B, D), the query state
+    // The forward of a built layer with all its values; writes nothing into the layer.
+    AttentionOutputs attend(const Tensor& h_s, const Tensor& mask = {}) const;
 
     int64_t units() const { return units_; }
     AttentionScore score() const { return score_kind_; }
@@ -56,12 +64,14 @@ public:
 
 protected:
     void on_built(const Shape& input_shape, Rng& rng) override;
-    Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
+    Tensor call(const Tensor& x, const Tensor& mask, bool training) const override;
+    std::vector<Tensor> call_all(const Tensor& x, const Tensor& mask, bool training) const override;  // {y, weights}
 
 private:
     void check_input(const Shape& shape) const;
     Tensor compute_score(const Tensor& h_s, const Tensor& h_t) const;
-    Tensor call_composed(const Tensor& h_s, const Tensor& mask);
+    void check_mask_rows(const Tensor& h_s, const Tensor& mask) const;
+    AttentionOutputs attend_composed(const Tensor& h_s, const Tensor& mask) const;
 
     int64_t units_;
     AttentionScore score_kind_;
@@ -70,7 +80,6 @@ private:
     int64_t input_dim_ = 0;  // D, known once built
     // Handles onto params(): luong_w_, or w1_, w2_, v_; then attention_vector_.
     Tensor luong_w_, w1_, w2_, v_, attention_vector_;
-    Tensor alpha_, score_, context_, h_t_;
 };
 
 }  // namespace tn

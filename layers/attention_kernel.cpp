@@ -160,7 +160,7 @@ void backward(const AttentionSaved& s, const GradBuffer& gy, const GradSlot& ghs
 }  // namespace
 
 Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, const Tensor& attention_vector,
-                         const Tensor& mask, AttentionOutputs* out) {
+                         const Tensor& mask, AttentionIntermediates* out) {
     if (!h_s.defined() || h_s.ndim() != 3 || h_s.dim(1) < 1 || h_s.dim(2) < 1)
         shape_error(kAttentionOp, "h_s must be (batch, steps >= 1, features >= 1), got " +
                              (h_s.defined() ? shape_str(h_s.shape()) : "undefined"));

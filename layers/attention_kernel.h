@@ -9,7 +9,7 @@
 //   context   = Σ_s alpha[b, s] h_s[b, s, :]
 //   y         = tanh([context, h_t] @ attention_vector)
 //
-//   tn::AttentionOutputs seen;
+//   tn::AttentionIntermediates seen;
 //   Tensor y = tn::attention_forward(h_s, tn::AttentionScoreParams::luong(w), attention_vector, mask, &seen);
 //   draw(seen.alpha);
 #pragma once
@@ -33,8 +33,8 @@ struct AttentionScoreParams {
     }
 };
 
-// Values of one forward for the user (heatmaps), detached from the graph.
-struct AttentionOutputs {
+// The values attention_forward computes on the way to y, as plain tensors outside the graph.
+struct AttentionIntermediates {
     Tensor alpha;    // (B, T) attention weights
     Tensor scores;   // (B, T) before masking and softmax
     Tensor context;  // (B, D)
@@ -45,6 +45,6 @@ struct AttentionOutputs {
 // [D, 2D) multiply h_t; mask (B, T) of 0/1 or undefined (each row needs an unmasked step).
 // Returns y (B, units). `out` may be null. Throws ShapeError / ValueError naming "attention_forward".
 Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, const Tensor& attention_vector,
-                         const Tensor& mask, AttentionOutputs* out = nullptr);
+                         const Tensor& mask, AttentionIntermediates* out = nullptr);
 
 }  // namespace tn

@@ -53,14 +53,14 @@ void Dense::on_built(const Shape& input_shape, Rng&) {
     if (use_bias_) bias_ = weight("bias");
 }
 
-Tensor Dense::logits(const Tensor& x) {
-    build(x.shape());
+Tensor Dense::logits(const Tensor& x) const {
+    if (!built()) value_error(name(), "logits() needs a built layer; call build() or forward() first");
     check_input(x.shape());
     Tensor z = matmul(x, kernel_);  // (B, D) @ (D, U) or (B, T, D) @ (D, U)
     if (use_bias_) z = z + bias_;   // broadcast over the leading axes
     return z;
 }
 
-Tensor Dense::call(const Tensor& x, const Tensor&, bool) { return activation_fn(activation_)(logits(x)); }
+Tensor Dense::call(const Tensor& x, const Tensor&, bool) const { return activation_fn(activation_)(logits(x)); }
 
 }  // namespace tn

@@ -22,8 +22,8 @@ public:
     Shape output_shape(const Shape& input_shape) const override;
     std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
 
-    // x @ kernel + bias, before the activation (what a loss "from logits" takes). Builds the layer.
-    Tensor logits(const Tensor& x);
+    // x @ kernel + bias, before the activation (what a loss "from logits" takes). Needs a built layer.
+    Tensor logits(const Tensor& x) const;
 
     int64_t units() const { return units_; }
     ActivationKind activation() const { return activation_; }
@@ -31,7 +31,7 @@ public:
 
 protected:
     void on_built(const Shape& input_shape, Rng& rng) override;
-    Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
+    Tensor call(const Tensor& x, const Tensor& mask, bool training) const override;
 
 private:
     void check_input(const Shape& shape) const;

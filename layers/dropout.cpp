@@ -29,7 +29,7 @@ std::unique_ptr<Layer> Dropout::from_config(const ConfigReader& c) {
 
 void Dropout::on_built(const Shape&, Rng& rng) { rng_ = rng; }
 
-Tensor Dropout::call(const Tensor& x, const Tensor&, bool training) {
+Tensor Dropout::call(const Tensor& x, const Tensor&, bool training) const {
     if (!training || rate_ == 0.0) return x;
     return dropout(x, static_cast<float>(rate_), rng_);
 }

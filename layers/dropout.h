@@ -5,6 +5,9 @@
 //
 // The masks come from an Rng the layer owns, seeded from the layer's seed when it is built, so a
 // run with the same seeds drops the same elements. No parameters; any input shape.
+// Drawing a mask advances that Rng: a training forward is the one forward that writes into its
+// layer (call is const, the Rng mutable), so training runs on one thread per model. Inference
+// (training = false) draws nothing.
 #pragma once
 
 #include "core/rng.h"
@@ -27,11 +30,11 @@ public:
 
 protected:
     void on_built(const Shape& input_shape, Rng& rng) override;
-    Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
+    Tensor call(const Tensor& x, const Tensor& mask, bool training) const override;
 
 private:
     double rate_;  // kept in double so that config() writes 0.2, not 0.20000000298
-    Rng rng_;
+    mutable Rng rng_;  // advanced by each training forward (see the top of this file)
 };
 
 }  // namespace tn

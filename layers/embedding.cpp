@@ -61,7 +61,7 @@ void Embedding::check_indices(const Tensor& x) const {
     }
 }
 
-Tensor Embedding::call(const Tensor& x, const Tensor&, bool) {
+Tensor Embedding::call(const Tensor& x, const Tensor&, bool) const {
     check_input(x.shape());
     check_indices(x);
     return gather_rows(embeddings_, x);

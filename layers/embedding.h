@@ -30,7 +30,7 @@ public:
 
 protected:
     void on_built(const Shape& input_shape, Rng& rng) override;
-    Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
+    Tensor call(const Tensor& x, const Tensor& mask, bool training) const override;
 
 private:
     void check_input(const Shape& shape) const;

@@ -15,19 +15,33 @@ Tensor Layer::forward(const Tensor& x, const Tensor& mask, bool training) {
     return call(x, mask, training);
 }
 
+std::vector<Tensor> Layer::forward_all(const Tensor& x, const Tensor& mask, bool training) {
+    if (!x.defined()) value_error(name_, "input tensor is undefined");
+    build(x.shape());
+    return call_all(x, mask, training);
+}
+
+std::vector<Tensor> Layer::call_all(const Tensor& x, const Tensor& mask, bool training) const {
+    return {call(x, mask, training)};
+}
+
 Tensor Layer::compute_mask(const Tensor&, const Tensor& mask) const { return mask; }
 
 void Layer::build(const Shape& input_shape) {
-    if (built_) return;
+    if (built_.load(std::memory_order_acquire)) return;
+    std::lock_guard lock(build_mutex_);
+    if (built_.load(std::memory_order_relaxed)) return;  // another thread built it meanwhile
     Rng rng(seed_);
+    std::vector<Param> params;  // all or nothing: a failure leaves the layer unbuilt
     for (const WeightSpec& spec : weight_specs(input_shape)) {
         Tensor value = spec.initializer(spec.shape, rng);
         value.requires_grad(true);
-        params_.push_back({spec.name, value});
+        params.push_back({spec.name, value});
     }
+    params_ = std::move(params);
     on_built(input_shape, rng);
     input_shape_ = input_shape;
-    built_ = true;
+    built_.store(true, std::memory_order_release);
 }
 
 void Layer::on_built(const Shape&, Rng&) {}

@@ -14,10 +14,24 @@
 // (io/) saves and loads any layer through these three without knowing it by name.
 //
 // Masks (for padded sequences) are (B, T) tensors of 0/1; an undefined Tensor means "no mask".
+//
+// A forward writes nothing into the layer: everything it computes is returned (call is const), so
+// several threads may run forward on one layer at once, and one layer may be applied more than once
+// in a model. The exceptions are the lazy build, which a mutex makes safe when several threads
+// reach it at once, and Dropout's generator, which training (training = true) draws from: training
+// runs one thread per model.
+//
+// forward gives the layer's output; forward_all gives every output a layer has, for the functional
+// graph and for inspection: {y} by default, {y, attention_weights} for Attention (as Keras'
+// return_attention_scores), {y, h, c} for LSTM (as Keras' return_state).
+//
+//   std::vector<Tensor> outs = lstm.forward_all(x, mask, /*training=*/false);   // {y, h_T, c_T}
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,14 +75,17 @@ public:
     // Forward pass. Builds the layer on the first call. `training` turns dropout on.
     Tensor forward(const Tensor& x, bool training = false);
     Tensor forward(const Tensor& x, const Tensor& mask, bool training);
+    // Every output of the forward pass, the first being forward's (see the top of this file).
+    std::vector<Tensor> forward_all(const Tensor& x, const Tensor& mask, bool training);
     // The mask this layer passes to the next one (default: unchanged). Embedding(mask_zero)
     // creates one; a layer that removes the time axis returns an undefined tensor.
     virtual Tensor compute_mask(const Tensor& x, const Tensor& mask) const;
 
     // Creates the parameters weight_specs() lists for this input shape (no-op if already built).
-    // A wrong rank or size throws a ShapeError naming the layer.
+    // A wrong rank or size throws a ShapeError naming the layer. Threads that call it at once build
+    // the layer once; after that it costs one atomic load.
     void build(const Shape& input_shape);
-    bool built() const { return built_; }
+    bool built() const { return built_.load(std::memory_order_acquire); }
     const Shape& input_shape() const { return input_shape_; }
 
     const std::string& name() const { return name_; }
@@ -94,13 +111,16 @@ protected:
     // Subclasses: called once the weights exist, to keep handles onto them (weight("kernel")) and
     // anything else that depends on the input shape. `rng` has drawn the initial weights.
     virtual void on_built(const Shape& input_shape, Rng& rng);
-    // Subclasses: the computation; `mask` may be undefined.
-    virtual Tensor call(const Tensor& x, const Tensor& mask, bool training) = 0;
+    // Subclasses: the computation on a built layer; `mask` may be undefined.
+    virtual Tensor call(const Tensor& x, const Tensor& mask, bool training) const = 0;
+    // Subclasses with more than one output: all of them, call's first (default: {call(...)}).
+    virtual std::vector<Tensor> call_all(const Tensor& x, const Tensor& mask, bool training) const;
 
 private:
     std::string name_;
     uint64_t seed_ = 0;
-    bool built_ = false;
+    std::atomic<bool> built_{false};  // set last, once the parameters and input_shape_ are written
+    std::mutex build_mutex_;
     Shape input_shape_;
     std::vector<Param> params_;
 };

@@ -84,19 +84,26 @@ void LSTM::on_built(const Shape& input_shape, Rng&) {
     if (use_bias_) bias_ = weight("bias");
 }
 
-Tensor LSTM::call(const Tensor& x, const Tensor& mask, bool) {
-    check_input(x.shape());
-    if (mask.defined()) check_mask(name(), mask, x.dim(0), x.dim(1));
-    if (!fused_) return call_composed(x, mask);
-    LSTMState state;
-    Tensor y = lstm_sequence(x, kernel_, recurrent_kernel_, use_bias_ ? bias_ : Tensor(), mask,
-                             activation_kind_, recurrent_activation_kind_, return_sequences_,
-                             &state.h, &state.c);
-    last_state_ = state;
-    return y;
+Tensor LSTM::call(const Tensor& x, const Tensor& mask, bool) const { return run(x, mask).y; }
+
+std::vector<Tensor> LSTM::call_all(const Tensor& x, const Tensor& mask, bool) const {
+    LSTMOutputs out = run(x, mask);
+    return {std::move(out.y), std::move(out.h), std::move(out.c)};
 }
 
-Tensor LSTM::call_composed(const Tensor& x, const Tensor& mask) {
+LSTMOutputs LSTM::run(const Tensor& x, const Tensor& mask) const {
+    if (!built()) value_error(name(), "run needs a built layer (call forward or build first)");
+    check_input(x.shape());
+    if (mask.defined()) check_mask(name(), mask, x.dim(0), x.dim(1));
+    if (!fused_) return run_composed(x, mask);
+    LSTMOutputs out;
+    out.y = lstm_sequence(x, kernel_, recurrent_kernel_, use_bias_ ? bias_ : Tensor(), mask,
+                          activation_kind_, recurrent_activation_kind_, return_sequences_, &out.h,
+                          &out.c);
+    return out;
+}
+
+LSTMOutputs LSTM::run_composed(const Tensor& x, const Tensor& mask) const {
     const int64_t B = x.dim(0), T = x.dim(1), D = x.dim(2), U = units_;
 
     // Input projection of every step in one matmul: (B*T, D) @ (D, 4U) -> (B, T, 4U).
@@ -130,8 +137,7 @@ Tensor LSTM::call_composed(const Tensor& x, const Tensor& mask) {
         }
         if (return_sequences_) outputs.push_back(h);
     }
-    last_state_ = {h, c};
-    return return_sequences_ ? stack(outputs, 1) : h;
+    return {return_sequences_ ? stack(outputs, 1) : h, h, c};
 }
 
 }  // namespace tn

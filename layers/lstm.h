@@ -31,9 +31,10 @@
 
 namespace tn {
 
-// The state after the last step of the latest forward: h and c, each (B, U). These are the
-// tensors of that forward (still connected to its graph until the tape is replayed or cleared).
-struct LSTMState {
+// Everything one forward computes: y (forward's output) and the state after the last step, h and c,
+// each (B, U). h and c are part of the graph like y (a gradient into them flows back).
+struct LSTMOutputs {
+    Tensor y;
     Tensor h;
     Tensor c;
 };
@@ -50,7 +51,8 @@ public:
     std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
     Tensor compute_mask(const Tensor& x, const Tensor& mask) const override;
 
-    const LSTMState& last_state() const { return last_state_; }
+    // The forward of a built layer, with its final state; writes nothing into the layer.
+    LSTMOutputs run(const Tensor& x, const Tensor& mask = {}) const;
 
     int64_t units() const { return units_; }
     bool return_sequences() const { return return_sequences_; }
@@ -65,11 +67,12 @@ public:
 
 protected:
     void on_built(const Shape& input_shape, Rng& rng) override;
-    Tensor call(const Tensor& x, const Tensor& mask, bool training) override;
+    Tensor call(const Tensor& x, const Tensor& mask, bool training) const override;
+    std::vector<Tensor> call_all(const Tensor& x, const Tensor& mask, bool training) const override;  // {y, h, c}
 
 private:
     void check_input(const Shape& shape) const;
-    Tensor call_composed(const Tensor& x, const Tensor& mask);
+    LSTMOutputs run_composed(const Tensor& x, const Tensor& mask) const;
 
     int64_t units_;
     bool return_sequences_;
@@ -81,7 +84,6 @@ private:
     bool unit_forget_bias_;
     int64_t input_dim_ = 0;                    // D, known once built
     Tensor kernel_, recurrent_kernel_, bias_;  // handles onto params()
-    LSTMState last_state_;
 };
 
 }  // namespace tn

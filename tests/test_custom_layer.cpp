@@ -30,7 +30,7 @@ public:
     }
 
 protected:
-    Tensor call(const Tensor& x, const Tensor&, bool) override { return x * weight("scale") + weight("offset"); }
+    Tensor call(const Tensor& x, const Tensor&, bool) const override { return x * weight("scale") + weight("offset"); }
 
 private:
     double initial_;

@@ -180,7 +180,7 @@ TEST_CASE("fused attention_forward: reference cases, outputs and all gradients")
         const AttentionScoreParams score =
             luong ? AttentionScoreParams::luong(w[0]) : AttentionScoreParams::bahdanau(w[0], w[1], w[2]);
         tape::clear();
-        AttentionOutputs seen;
+        AttentionIntermediates seen;
         const Tensor y = attention_forward(h_s, score, w.back(), Tensor(), &seen);
         CHECK(tape::size() == 1);
         const json& o = doc.at("outputs");
@@ -306,8 +306,8 @@ TEST_CASE("fused vs composed LSTM: outputs, final state and every gradient agree
                 tape::clear();
                 Tensor x1 = in.x.clone().requires_grad();
                 for (Param& p : layer.params()) p.value.zero_grad();
-                const Tensor y1b = layer.forward(x1, in.mask, false);
-                const LSTMState st = layer.last_state();
+                const LSTMOutputs st = layer.run(x1, in.mask);
+                const Tensor y1b = st.y;
                 (sum(y1b * r_y) + sum(st.c * r_c)).backward();
 
                 // Fused, the same loss
@@ -345,24 +345,25 @@ TEST_CASE("fused vs composed Attention: outputs, exposed values and every gradie
 
                 tape::clear();
                 Tensor x1 = h_s.clone().requires_grad();
-                const Tensor y1 = layer.forward(x1, mask, false);
+                const AttentionOutputs composed = layer.attend(x1, mask);
+                const Tensor y1 = composed.y;
                 sum(y1 * r).backward();
 
                 std::vector<Tensor> w;
                 for (const Param& p : layer.params()) w.push_back(p.value.clone().requires_grad());
                 const bool luong = score == "luong";
                 Tensor x2 = h_s.clone().requires_grad();
-                AttentionOutputs seen;
+                AttentionIntermediates seen;
                 const Tensor y2 = attention_forward(
                     x2, luong ? AttentionScoreParams::luong(w[0]) : AttentionScoreParams::bahdanau(w[0], w[1], w[2]),
                     w.back(), mask, &seen);
                 sum(y2 * r).backward();
 
                 check_agree(y2, y1, "y");
-                check_agree(seen.alpha, layer.attention_weights(), "alpha");
-                check_agree(seen.scores, layer.scores(), "scores");
-                check_agree(seen.context, layer.context(), "context");
-                check_agree(seen.h_t, layer.h_t(), "h_t");
+                check_agree(seen.alpha, composed.weights, "alpha");
+                check_agree(seen.scores, composed.scores, "scores");
+                check_agree(seen.context, composed.context, "context");
+                check_agree(seen.h_t, composed.h_t, "h_t");
                 check_agree(x2.grad(), x1.grad(), "d h_s");
                 for (size_t i = 0; i < w.size(); ++i)
                     check_agree(w[i].grad(), layer.params()[i].value.grad(), "d " + layer.params()[i].name);

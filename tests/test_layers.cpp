@@ -530,6 +530,8 @@ TEST_CASE("lstm: forward equals an independent double-precision loop, for every 
                                   random_tensor({4 * o.units}, seed)});
             const Tensor x = random_tensor(shape, seed + 1000, -2.0f, 2.0f);
             const Tensor y = lstm.forward(x);
+            const LSTMOutputs run = lstm.run(x);
+            CHECK(bit_identical(run.y, y));
             const LstmRef ref = lstm_reference(x, lstm, Tensor());
             INFO("units " << o.units << " " << o.activation << "/" << o.recurrent << " on " << shape_str(shape));
             if (o.return_sequences) {
@@ -539,8 +541,13 @@ TEST_CASE("lstm: forward equals an independent double-precision loop, for every 
                 CHECK(y.shape() == Shape{shape[0], o.units});
                 check_near(y, ref.h, 1e-5, "y");
             }
-            check_near(lstm.last_state().h, ref.h, 1e-5, "h");
-            check_near(lstm.last_state().c, ref.c, 1e-5, "c");
+            check_near(run.h, ref.h, 1e-5, "h");
+            check_near(run.c, ref.c, 1e-5, "c");
+            const std::vector<Tensor> all = lstm.forward_all(x, Tensor(), false);  // {y, h, c}, as Keras' return_state
+            REQUIRE(all.size() == 3);
+            CHECK(bit_identical(all[0], y));
+            CHECK(bit_identical(all[1], run.h));
+            CHECK(bit_identical(all[2], run.c));
         }
 }
 
@@ -571,7 +578,7 @@ TEST_CASE("lstm: masking carries the state through padded steps, as Keras") {
     LSTM lstm(U, true);
     lstm.set_seed(32);
     const Tensor y = lstm.forward(x, mask, false);
-    const LSTMState state = lstm.last_state();
+    const LSTMOutputs state = lstm.run(x, mask);
 
     // 1. Against the independent loop with the same rule.
     const LstmRef ref = lstm_reference(x, lstm, mask);
@@ -592,19 +599,18 @@ TEST_CASE("lstm: masking carries the state through padded steps, as Keras") {
 
     // 3. Row 0 (real steps 0..2) gives the same final state as the 3-step sequence alone.
     const Tensor prefix = slice(slice(x, 0, 0, 1), 1, 0, 3);
-    lstm.forward(prefix);
+    const LSTMOutputs alone = lstm.run(prefix);
     for (int64_t u = 0; u < U; ++u) {
-        CHECK(lstm.last_state().h[u] == doctest::Approx(state.h[u]).epsilon(1e-6));
-        CHECK(lstm.last_state().c[u] == doctest::Approx(state.c[u]).epsilon(1e-6));
+        CHECK(alone.h[u] == doctest::Approx(state.h[u]).epsilon(1e-6));
+        CHECK(alone.c[u] == doctest::Approx(state.c[u]).epsilon(1e-6));
     }
 
     // 4. A mask of ones changes nothing, bit for bit.
-    const Tensor plain = lstm.forward(x);
-    const LSTMState plain_state = lstm.last_state();
-    const Tensor ones_y = lstm.forward(x, Tensor::ones({B, T}), false);
-    CHECK(bit_identical(ones_y, plain));
-    CHECK(bit_identical(lstm.last_state().h, plain_state.h));
-    CHECK(bit_identical(lstm.last_state().c, plain_state.c));
+    const LSTMOutputs plain = lstm.run(x);
+    const LSTMOutputs ones = lstm.run(x, Tensor::ones({B, T}));
+    CHECK(bit_identical(ones.y, plain.y));
+    CHECK(bit_identical(ones.h, plain.h));
+    CHECK(bit_identical(ones.c, plain.c));
 
     // 5. return_sequences passes the mask on; the last-step form consumes it.
     CHECK(lstm.compute_mask(x, mask).shares_storage(mask));
@@ -655,15 +661,20 @@ TEST_CASE("attention: forward and exposed values equal an independent double-pre
             att.set_seed(++seed);
             const Tensor h_s = random_tensor(shape, seed + 1000, -2.0f, 2.0f);
             const Tensor y = att.forward(h_s);
+            const AttentionOutputs out = att.attend(h_s);
             const AttentionRef ref = attention_reference(h_s, att, Tensor());
             INFO(score << " on " << shape_str(shape));
             CHECK(y.shape() == Shape{shape[0], 3});
             check_near(y, ref.y, 1e-5, "y");
-            check_near(att.attention_weights(), ref.alpha, 1e-6, "alpha");
-            check_near(att.scores(), ref.score, 1e-5, "score");
-            check_near(att.context(), ref.context, 1e-5, "context");
-            check_near(att.h_t(), ref.h_t, 0, "h_t");
-            CHECK_FALSE(att.attention_weights().needs_grad());  // detached: safe to keep and draw
+            CHECK(bit_identical(out.y, y));
+            check_near(out.weights, ref.alpha, 1e-6, "alpha");
+            check_near(out.scores, ref.score, 1e-5, "score");
+            check_near(out.context, ref.context, 1e-5, "context");
+            check_near(out.h_t, ref.h_t, 0, "h_t");
+            const std::vector<Tensor> all = att.forward_all(h_s, Tensor(), false);  // as return_attention_scores
+            REQUIRE(all.size() == 2);
+            CHECK(bit_identical(all[0], y));
+            CHECK(bit_identical(all[1], out.weights));
         }
 }
 
@@ -677,8 +688,10 @@ TEST_CASE("attention: masked steps get exactly zero weight and h_t is the last r
         Tensor h_s = random_tensor({B, T, D}, 42);
         h_s.requires_grad();
         tape::clear();
-        const Tensor y = att.forward(h_s, mask, true);
-        const Tensor alpha = att.attention_weights();
+        att.build(h_s.shape());
+        const AttentionOutputs out = att.attend(h_s, mask);
+        const Tensor y = out.y;
+        const Tensor alpha = out.weights;
         for (int64_t b = 0; b < B; ++b) {
             double total = 0;
             for (int64_t t = 0; t < T; ++t) {
@@ -691,8 +704,8 @@ TEST_CASE("attention: masked steps get exactly zero weight and h_t is the last r
         const AttentionRef ref = attention_reference(h_s, att, mask);
         check_near(y, ref.y, 1e-5, "y");
         check_near(alpha, ref.alpha, 1e-6, "alpha");
-        check_near(att.context(), ref.context, 1e-5, "context");
-        check_near(att.h_t(), ref.h_t, 0, "h_t");  // rows' last real steps: 3, 5, 4
+        check_near(out.context, ref.context, 1e-5, "context");
+        check_near(out.h_t, ref.h_t, 0, "h_t");  // rows' last real steps: 3, 5, 4
 
         // A padded step has no influence at all: its gradient is exactly zero.
         y.backward(random_tensor(y.shape(), 43));
@@ -703,13 +716,12 @@ TEST_CASE("attention: masked steps get exactly zero weight and h_t is the last r
                     if (mask[b * T + t] == 0.0f) CHECK(g[(b * T + t) * D + d] == 0.0f);
 
         // A mask of ones is bit-identical to no mask.
-        const Tensor plain = att.forward(h_s.detach());
-        const Tensor plain_alpha = att.attention_weights(), plain_score = att.scores(), plain_ctx = att.context();
-        const Tensor ones = att.forward(h_s.detach(), Tensor::ones({B, T}), false);
-        CHECK(bit_identical(ones, plain));
-        CHECK(bit_identical(att.attention_weights(), plain_alpha));
-        CHECK(bit_identical(att.scores(), plain_score));
-        CHECK(bit_identical(att.context(), plain_ctx));
+        const AttentionOutputs plain = att.attend(h_s.detach());
+        const AttentionOutputs ones = att.attend(h_s.detach(), Tensor::ones({B, T}));
+        CHECK(bit_identical(ones.y, plain.y));
+        CHECK(bit_identical(ones.weights, plain.weights));
+        CHECK(bit_identical(ones.scores, plain.scores));
+        CHECK(bit_identical(ones.context, plain.context));
 
         CHECK_FALSE(att.compute_mask(h_s, mask).defined());  // the time axis is gone
     }
@@ -748,7 +760,8 @@ TEST_CASE("attention: parameters, config and bad input") {
     CHECK(layer_config_json(luong) == nlohmann::ordered_json({{"name", "attention"}, {"units", 5}, {"score", "luong"}}));
     CHECK(Attention().units() == 128);
     CHECK(Attention().score() == AttentionScore::luong);
-    CHECK_FALSE(Attention().attention_weights().defined());
+    CHECK_THROWS_WITH_AS(Attention().attend(Tensor::zeros({2, 4, 3})),
+                         "attention: attend needs a built layer (call forward or build first)", ValueError);
 
     CHECK_THROWS_WITH_AS(Attention(8, "dot"), "attention: unknown score 'dot'; valid scores are: luong, bahdanau",
                          ValueError);

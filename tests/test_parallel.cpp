@@ -128,6 +128,26 @@ TEST_CASE("parallel_for: an exception in any part reaches the caller, and the po
     CHECK_THROWS_WITH_AS(set_num_threads(0), doctest::Contains("at least 1 thread, got 0"), ValueError);
 }
 
+TEST_CASE("parallel_for: callers on several threads at once each get their whole range, once") {
+    ThreadCount threads(3);
+    constexpr int kCallers = 4, kCalls = 200;
+    constexpr int64_t n = 1000;
+    std::vector<std::vector<int>> counts(kCallers, std::vector<int>(n, 0));
+    std::vector<std::thread> callers;
+    for (int k = 0; k < kCallers; ++k)
+        callers.emplace_back([&counts, k] {
+            for (int call = 0; call < kCalls; ++call)
+                parallel_for(n, 10, [&](int64_t b, int64_t e) {  // parts of one call write disjoint entries
+                    for (int64_t i = b; i < e; ++i) ++counts[k][i];
+                });
+        });
+    for (std::thread& t : callers) t.join();
+    for (int k = 0; k < kCallers; ++k) {
+        INFO("caller " << k);
+        CHECK(std::count(counts[k].begin(), counts[k].end(), kCalls) == n);
+    }
+}
+
 // C = alpha op(A) op(B) + beta C in double, for comparison.
 std::vector<double> reference_gemm(bool ta, bool tb, int m, int n, int k, float alpha, const std::vector<float>& a,
                                    int lda, const std::vector<float>& b, int ldb, float beta,
@@ -239,7 +259,7 @@ std::vector<Tensor> attention_results(int threads, bool luong, const std::vector
     tape::clear();
     std::vector<Tensor> in;
     for (const Tensor& v : values) in.push_back(v.clone().requires_grad());
-    AttentionOutputs seen;
+    AttentionIntermediates seen;
     const Tensor y = attention_forward(
         in[0], luong ? AttentionScoreParams::luong(in[1]) : AttentionScoreParams::bahdanau(in[1], in[2], in[3]),
         in.back(), mask, &seen);

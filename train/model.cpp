@@ -58,7 +58,9 @@ Tensor Model::forward_for_loss(const Tensor& x, bool training) {
         mask = layers()[i]->compute_mask(h, mask);
         h = out;
     }
-    return static_cast<Dense&>(*layers().back()).logits(h);  // the last Dense without its sigmoid
+    Dense& last = static_cast<Dense&>(*layers().back());
+    last.build(h.shape());
+    return last.logits(h);  // the last Dense without its sigmoid
 }
 
 // ---- loss and accuracy ----
