@@ -33,10 +33,10 @@ else
 BUILD    := build
 OPT      := -O2 -g1
 LDSAN    :=
-# Test files only call the library, which is optimised: compiling them at -O0 halves the build.
+# Test files only call the library, which is optimised, so they compile at -O0.
 TEST_OPT := -O0 -g1
 # The examples, tools and bench spend their run time in the library (-O2); their own code is
-# setup, data and printing, which -Og compiles in 40% less time than -O2 (docs/architecture.md).
+# setup, data and printing, compiled at -Og (docs/architecture.md, "Building").
 PROG_OPT := -Og -g1
 endif
 TEST_OPT ?= $(OPT)
@@ -66,9 +66,9 @@ BENCH_SRC := $(wildcard bench/*.cpp)
 BENCH_BIN := $(if $(BENCH_SRC),$(BUILD)/bin/bench)
 
 # Unity build: each library folder, the tests and the bench compile as ONE translation unit,
-# $(BUILD)/unity/<group>.cpp, which #includes the folder's .cpp files. The standard library and
-# doctest are then parsed and instantiated once per folder instead of once per
-# file, which cuts a clean build's CPU time by about 3x (docs/architecture.md, "Building").
+# $(BUILD)/unity/<group>.cpp, which #includes the folder's .cpp files. The standard library,
+# nlohmann/json and doctest are then parsed and instantiated once per folder instead of once per
+# file (docs/architecture.md, "Building").
 # Sources stay one concept per file and must not clash inside their anonymous namespaces.
 # `make UNITY=0` compiles file by file; the sanitizer builds do, so each file still compiles alone.
 ifneq ($(SANITIZE),)
@@ -82,7 +82,7 @@ UNITY_SRC_optim  := $(wildcard optim/*.cpp)
 UNITY_SRC_io     := $(wildcard io/*.cpp)
 UNITY_SRC_train  := $(wildcard train/*.cpp)
 # doctest's main (tests/main.cpp, DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN) comes first: it must precede every
-# other #include of doctest.h. In the unit it shares the parse of the standard headers (-3 CPU-s).
+# other #include of doctest.h.
 UNITY_SRC_tests  := tests/main.cpp $(filter-out tests/main.cpp,$(TEST_SRC))
 UNITY_SRC_bench  := $(BENCH_SRC)
 ifeq ($(UNITY),1)
