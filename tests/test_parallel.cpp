@@ -22,21 +22,12 @@
 #include "core/tape.h"
 #include "layers/attention_kernel.h"
 #include "layers/lstm_kernel.h"
+#include "tests/test_util.h"
 
 namespace tn {
 namespace {
 
-// Sets the thread count for one scope.
-class ThreadCount {
-public:
-    explicit ThreadCount(int n) : previous_(num_threads()) { set_num_threads(n); }
-    ~ThreadCount() { set_num_threads(previous_); }
-    ThreadCount(const ThreadCount&) = delete;
-    ThreadCount& operator=(const ThreadCount&) = delete;
-
-private:
-    int previous_;
-};
+using testing::ThreadCount;
 
 struct Part {
     int64_t begin, end;

@@ -26,18 +26,6 @@ bool same_bits(const Tensor& a, const Tensor& b) {
            std::memcmp(a.data(), b.data(), static_cast<size_t>(a.numel()) * sizeof(float)) == 0;
 }
 
-// Sets the library's thread count for one scope.
-class LibraryThreads {
-public:
-    explicit LibraryThreads(int n) : previous_(num_threads()) { set_num_threads(n); }
-    ~LibraryThreads() { set_num_threads(previous_); }
-    LibraryThreads(const LibraryThreads&) = delete;
-    LibraryThreads& operator=(const LibraryThreads&) = delete;
-
-private:
-    int previous_;
-};
-
 // LSTM -> Attention(score) -> Dense, saved and loaded again.
 std::unique_ptr<Model> saved_and_loaded(const std::string& score, int64_t T, int64_t D,
                                         const testing::TempDir& dir) {
@@ -60,7 +48,7 @@ TEST_CASE("threads: one loaded model serves predict from 4 threads at once, bit-
     for (const std::string score : {"luong", "bahdanau"})
         for (const int library_threads : {1, 2}) {  // 2: the callers also compete for the pool (core/parallel.h)
             INFO(score << ", " << library_threads << " library threads");
-            LibraryThreads count(library_threads);
+            testing::ThreadCount count(library_threads);
             const std::unique_ptr<Model> model = saved_and_loaded(score, T, D, dir);
             const Tensor serial = model->predict(x, /*batch_size=*/32);
 

@@ -12,6 +12,8 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+
+#include "core/parallel.h"
 #include "io/atomic_file.h"  // tn::read_file
 
 namespace tn::testing {
@@ -36,6 +38,18 @@ struct TempDir {
 };
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Sets tapenet's thread count (core/parallel.h) for one scope.
+class ThreadCount {
+public:
+    explicit ThreadCount(int n) : previous_(num_threads()) { set_num_threads(n); }
+    ~ThreadCount() { set_num_threads(previous_); }
+    ThreadCount(const ThreadCount&) = delete;
+    ThreadCount& operator=(const ThreadCount&) = delete;
+
+private:
+    int previous_;
+};
 
 inline nlohmann::ordered_json read_json(const std::string& path) {
     REQUIRE_MESSAGE(std::filesystem::exists(path), path << " was not written");
