@@ -1,10 +1,12 @@
 #include "io/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -70,10 +72,15 @@ bool write_new_file(const std::string& path, std::string_view bytes) {
 }
 
 void write_file_atomically(const std::string& path, std::string_view bytes) {
-    // The process id keeps two processes saving into one directory off each other's temp file.
-    const std::string temp = path + ".tmp." + std::to_string(::getpid());
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    std::string temp = path + ".tmp.XXXXXX";
+    const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
     if (fd < 0) fail("cannot create", temp, errno);
+    if (::fchmod(fd, 0644) != 0) {  // mkstemp creates 0600; a saved file is as readable as any other
+        const int err = errno;
+        ::close(fd);
+        ::unlink(temp.c_str());
+        fail("cannot set the mode of", temp, err);
+    }
     fill_or_remove(fd, temp, bytes);
     if (::rename(temp.c_str(), path.c_str()) != 0) {
         const int err = errno;
@@ -83,30 +90,17 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     sync_directory(directory_of(path));
 }
 
-std::string read_file(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail("cannot open", path, errno);
-    struct stat st {};
-    const int stat_err = ::fstat(fd, &st) != 0 ? errno : (S_ISDIR(st.st_mode) ? EISDIR : 0);
-    if (stat_err != 0) {
-        ::close(fd);
-        fail("cannot read", path, stat_err);
+FileLock::FileLock(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    if (fd_ < 0) fail("cannot open the lock file", path, errno);
+    while (::flock(fd_, LOCK_EX) != 0) {
+        if (errno == EINTR) continue;
+        const int err = errno;
+        ::close(fd_);
+        fail("cannot lock", path, err);
     }
-    std::string bytes;
-    char buf[1 << 16];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            fail("cannot read", path, err);
-        }
-        if (n == 0) break;
-        bytes.append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    return bytes;
 }
+
+FileLock::~FileLock() { ::close(fd_); }  // closing the last descriptor releases the lock
 
 }  // namespace tn
