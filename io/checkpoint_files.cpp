@@ -123,6 +123,19 @@ std::vector<WeightEntry> optimizer_entries(const Network& model, const Optimizer
     return entries;
 }
 
+// Refuses slot values the optimizer could never have produced: Adam's "v" and RMSprop's "rms"
+// are running means of squared gradients, never negative (a negative one makes the step NaN).
+void check_slot_values(const Tensor& value, const std::string& slot, const Optimizer& opt, const std::string& entry,
+                       const std::string& file) {
+    const bool squares = (opt.class_name() == "Adam" && slot == "v") || (opt.class_name() == "RMSprop" && slot == "rms");
+    if (!squares) return;
+    for (int64_t i = 0; i < value.numel(); ++i)
+        if (value[i] < 0)
+            format_error(file, "optimizer entry '" + entry + "' holds " + std::to_string(value[i]) + " at index " +
+                                   std::to_string(i) + ", but " + opt.class_name() + "'s '" + slot +
+                                   "' is a mean of squares and never negative");
+}
+
 // The inverse, matching by position as TF.js does: "iter", then groups of one entry per model
 // weight; each group's slot is the last component of its names ("lstm/kernel/m" -> "m").
 OptimizerState optimizer_state(const Network& model, const Optimizer& opt, const ModelFiles& files) {
@@ -149,7 +162,9 @@ OptimizerState optimizer_state(const Network& model, const Optimizer& opt, const
                 format_error(files.path, "optimizer entry '" + e.name + "' has shape " + shape_str(e.shape) +
                                              " but it stands for weight '" + params[k].name + "' of shape " +
                                              shape_str(params[k].value.shape()));
-            if (!state.slots.emplace(params[k].name + "/" + slot, entry_tensor(e, files.path)).second)
+            Tensor value = entry_tensor(e, files.path);
+            check_slot_values(value, slot, opt, e.name, files.path);
+            if (!state.slots.emplace(params[k].name + "/" + slot, std::move(value)).second)
                 format_error(files.path, "optimizer slot '" + slot + "' of '" + params[k].name + "' is listed twice");
         }
     }
@@ -167,6 +182,17 @@ ordered_json tapenet_block(const ModelFiles& files) {
     return files.tapenet ? *files.tapenet : ordered_json::object();
 }
 
+
+// The optimizer config the tapenet block records, checked as load_checkpoint would build it (an
+// unknown Adam form, a config that is no object), also when the caller compiled the optimizer.
+void check_saved_optimizer(const ordered_json& block, const std::string& file) {
+    if (!block.contains("optimizer")) return;
+    try {
+        optimizer_from_json(snake_case_optimizer(block.at("optimizer")));
+    } catch (const std::exception& e) {
+        format_error(file, std::string("userDefinedMetadata.tapenet.optimizer: ") + e.what());
+    }
+}
 
 }  // namespace
 
@@ -187,11 +213,19 @@ int apply_checkpoint(Network& network, TrainingState& state, const ModelFiles& f
             format_error(files.path, "holds the state of a " + (name.empty() ? saved.dump() : name) +
                                          " optimizer, but the model is compiled with " + opt.class_name());
     }
+    check_saved_optimizer(block, files.path);
     const OptimizerState optimizer_state_read = optimizer_state(network, opt, files);
 
     // Random generators: the shuffling and each layer's (Dropout's masks).
     Rng shuffle = state.shuffle_rng;
     std::vector<std::pair<Rng*, Rng>> layer_rngs;
+    // save_checkpoint always writes random_state with the epoch: without it the resume would not
+    // be exact, so a tapenet checkpoint lacking it is refused. Files without an epoch (TF.js'
+    // includeOptimizer saves) keep the model's own generators.
+    if (files.epoch && !block.contains("random_state"))
+        format_error(files.path, "is a tapenet checkpoint (epoch " + std::to_string(*files.epoch) +
+                                     ") without userDefinedMetadata.tapenet.random_state: resuming from it would not "
+                                     "be exact");
     if (block.contains("random_state")) {
         const ordered_json& rs = block.at("random_state");
         if (!rs.is_object() || !rs.contains("shuffle"))

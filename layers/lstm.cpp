@@ -41,6 +41,9 @@ void LSTM::get_config(ConfigWriter& c) const {
 
 std::unique_ptr<Layer> LSTM::from_config(const ConfigReader& c) {
     for (const char* key : {"go_backwards", "stateful", "return_state", "time_major"}) c.unsupported_if_true(key);
+    for (const char* key : {"dropout", "recurrent_dropout"})
+        if (const double rate = c.number(key, 0.0); !(rate >= 0.0 && rate < 1.0))
+            c.fail("'" + std::string(key) + "' must lie in [0, 1), got " + std::to_string(rate));
     // A config without recurrent_activation reads as TensorFlow.js' default, hard_sigmoid (the
     // format is TF.js'; Keras always writes the key).
     return std::make_unique<LSTM>(c.integer("units"), c.boolean("return_sequences", false),
