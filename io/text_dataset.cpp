@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <map>
 #include <set>
 #include <stdexcept>
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "io/regular_file.h"
 
 namespace tn {
 
@@ -58,15 +59,18 @@ static std::vector<fs::path> list_dir(const std::string& who, const fs::path& di
     return out;
 }
 
-static std::string read_file(const std::string& who, const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (!in || ec) throw std::runtime_error(who + ": cannot read " + path.string());
-    std::string bytes(static_cast<size_t>(size), '\0');
-    if (!in.read(bytes.data(), static_cast<std::streamsize>(size)))
-        throw std::runtime_error(who + ": cannot read " + path.string());
-    return bytes;
+// The bytes of one text file, at most kMaxTextBytes of them; throws naming the file otherwise.
+static std::string read_text(const std::string& who, const fs::path& path) {
+    try {
+        const RegularFile file(path.string());
+        if (file.size() > kMaxTextBytes)
+            throw std::runtime_error("'" + path.string() + "' holds " + std::to_string(file.size()) +
+                                     " bytes, more than the " + std::to_string(kMaxTextBytes >> 20) +
+                                     " MiB one text may hold (kMaxTextBytes); split it into smaller files");
+        return file.read(kMaxTextBytes);
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(who + ": " + e.what());
+    }
 }
 
 TextDataset load_text_folder(const std::string& dir, const std::vector<std::string>& classes) {
@@ -95,7 +99,7 @@ TextDataset load_text_folder(const std::string& dir, const std::vector<std::stri
         ds.class_names.push_back(class_dir.filename().string());
         const auto files = list_dir(who, class_dir, [](const fs::directory_entry& e) { return e.is_regular_file(); });
         if (files.empty()) throw std::runtime_error(who + ": class folder " + class_dir.string() + " holds no files");
-        for (const auto& file : files) ds.examples.push_back({read_file(who, file), label, file.string()});
+        for (const auto& file : files) ds.examples.push_back({read_text(who, file), label, file.string()});
     }
     return ds;
 }
@@ -127,8 +131,7 @@ TextDataset load_name_lists(const std::string& dir) {
     for (const auto& list : lists) {
         const int label = static_cast<int>(all.class_names.size());
         all.class_names.push_back(list.stem().string());
-        std::ifstream in(list, std::ios::binary);
-        if (!in) throw std::runtime_error(who + ": cannot read " + list.string());
+        std::istringstream in(read_text(who, list));
         std::string line;
         for (int line_no = 1; std::getline(in, line); line_no++) {
             std::string name = trim(line);

@@ -13,6 +13,9 @@
 // Texts are kept as the raw bytes of the files: no decoding, so invalid UTF-8 is carried through
 // unchanged (the tokenizer treats bytes >= 0x80 as letters). Files and folders whose name starts
 // with '.' are ignored. A folder or file that cannot be read throws std::runtime_error naming it.
+// A text file or name list larger than kMaxTextBytes is refused before it is read (training on a
+// text multiplies its size: a 200 MB text took 2.7 GB); so is anything but a regular file (a FIFO
+// would block the loader).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,8 @@
 #include "core/tensor.h"
 
 namespace tn {
+
+inline constexpr int64_t kMaxTextBytes = int64_t{16} << 20;  // 16 MiB: one example file, or one name list
 
 struct TextExample {
     std::string text;    // the file's bytes, or one line of a name list
