@@ -10,6 +10,7 @@
 #include <bit>
 #include <cctype>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <filesystem>
 #include <limits>

@@ -9,12 +9,14 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -28,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/rng.h"
 #include "io/model_files.h"
 #include "io/model_format.h"
 #include "io/text_dataset.h"
