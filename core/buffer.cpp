@@ -1,9 +1,15 @@
 #include "core/buffer.h"
 
+#include <sys/sysinfo.h>
+
 #include <algorithm>
 #include <bit>
+#include <cstdio>
 #include <new>
+#include <string>
 #include <vector>
+
+#include "core/error.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>  // cached blocks are poisoned: a use after free still reports
@@ -27,7 +33,36 @@ size_t size_class(size_t n) {
     return (n + step - 1) / step * step;
 }
 
-float* allocate_floats(size_t n) { return static_cast<float*>(::operator new(n * sizeof(float), kAlign)); }
+// The machine's memory and swap in bytes, read once: no block larger than that can ever be
+// allocated (under overcommit it might be granted, and the process killed when it is filled).
+size_t memory_and_swap_bytes() {
+    static const size_t bytes = [] {
+        struct sysinfo info {};
+        if (::sysinfo(&info) != 0) return SIZE_MAX;
+        return (static_cast<size_t>(info.totalram) + static_cast<size_t>(info.totalswap)) * info.mem_unit;
+    }();
+    return bytes;
+}
+
+std::string gib(size_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / double(size_t{1} << 30));
+    return text;
+}
+
+// n floats, 64-byte aligned. A size beyond the machine's memory and swap, or an allocator that
+// fails, throws an AllocationError saying how much was asked for.
+float* allocate_floats(size_t n) {
+    const auto asked = [n] { return std::to_string(n) + " floats (" + gib(n * sizeof(float)) + ")"; };
+    if (n > memory_and_swap_bytes() / sizeof(float))
+        throw AllocationError("cannot allocate " + asked() + ": more than this machine's memory and swap (" +
+                              gib(memory_and_swap_bytes()) + ")");
+    try {
+        return static_cast<float*>(::operator new(n * sizeof(float), kAlign));
+    } catch (const std::bad_alloc&) {
+        throw AllocationError("cannot allocate " + asked() + ": out of memory");
+    }
+}
 void free_floats(float* p) { ::operator delete(p, kAlign); }
 
 struct Cache {

@@ -3,6 +3,7 @@
 //   "matmul: inner dimensions differ: (2, 3) @ (4, 5)"
 #pragma once
 
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -18,6 +19,16 @@ struct ShapeError : std::invalid_argument {
 // Bad values: an unknown name, a rate outside [0, 1), NaN where it is not allowed, ...
 struct ValueError : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
+};
+
+// Storage that cannot be allocated: the message says how much was asked for (and, for a tensor, its
+// shape). It is a std::bad_alloc, so code that handles running out of memory still catches it.
+struct AllocationError : std::bad_alloc {
+    explicit AllocationError(const std::string& what) : message_(what) {}
+    const char* what() const noexcept override { return message_.what(); }
+
+private:
+    std::runtime_error message_;  // copies without throwing, as an exception must
 };
 
 // A model or checkpoint file that cannot be loaded: the message names the file and the problem

@@ -13,12 +13,16 @@ namespace tn {
 // A view shares storage and the gradient buffer with x, so no tape entry is needed: gradients
 // written to the view's buffer are x's gradients.
 Tensor reshape(const Tensor& x, Shape shape) {
-    int64_t known = 1, infer = -1;
-    for (size_t i = 0; i < shape.size(); ++i) {
-        if (shape[i] == -1 && infer < 0) infer = static_cast<int64_t>(i);
-        else known *= shape[i];
+    const auto minus_one = std::find(shape.begin(), shape.end(), int64_t{-1});
+    const int64_t infer = minus_one == shape.end() ? -1 : minus_one - shape.begin();
+    if (std::count(shape.begin(), shape.end(), int64_t{-1}) > 1)
+        shape_error("reshape", "at most one -1 can be inferred, got " + shape_str(shape));
+    if (infer >= 0) {
+        Shape others = shape;  // the dimensions besides the -1, their product checked by shape_numel
+        others.erase(others.begin() + infer);
+        const int64_t known = shape_numel(others);
+        if (known > 0 && x.numel() % known == 0) shape[infer] = x.numel() / known;
     }
-    if (infer >= 0 && known > 0 && x.numel() % known == 0) shape[infer] = x.numel() / known;
     if (infer >= 0 && shape[infer] == -1)
         shape_error("reshape", "cannot infer -1 when reshaping " + shape_str(x.shape()));
     return x.view(std::move(shape));

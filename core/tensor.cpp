@@ -23,10 +23,16 @@ std::string shape_str(const Shape& s) {
 
 int64_t shape_numel(const Shape& s) {
     int64_t n = 1;
+    bool overflow = false, empty = false;
     for (int64_t d : s) {
         if (d < 0) throw ShapeError("tensor: negative dimension in shape " + shape_str(s));
-        n *= d;
+        empty |= d == 0;
+        overflow |= __builtin_mul_overflow(n, d, &n);
     }
+    if (empty) return 0;
+    if (overflow || n > kMaxNumel)
+        throw ShapeError("tensor: shape " + shape_str(s) + " has more elements than a tensor can hold (at most " +
+                         std::to_string(kMaxNumel) + ")");
     return n;
 }
 
@@ -37,6 +43,19 @@ int64_t normalize_axis(const std::string& op, int64_t axis, int64_t ndim) {
                             std::to_string(ndim));
     return a;
 }
+
+namespace {
+
+// The storage of a tensor: a failed allocation names the tensor's shape.
+std::shared_ptr<FloatBuffer> allocate(const Shape& shape, int64_t numel) {
+    try {
+        return std::make_shared<FloatBuffer>(numel);
+    } catch (const AllocationError& e) {
+        throw AllocationError("tensor of shape " + shape_str(shape) + ": " + e.what());
+    }
+}
+
+}  // namespace
 
 void GradBuffer::add(FloatBuffer&& d) {
     if (g.empty()) {
@@ -50,13 +69,15 @@ void GradBuffer::add(FloatBuffer&& d) {
 }
 
 Tensor::Tensor(Shape shape)
-    : shape_(std::move(shape)), numel_(shape_numel(shape_)), data_(std::make_shared<FloatBuffer>(numel_, 0.0f)) {}
+    : shape_(std::move(shape)), numel_(shape_numel(shape_)), data_(allocate(shape_, numel_)) {
+    std::fill(data_->begin(), data_->end(), 0.0f);
+}
 
 Tensor Tensor::empty(Shape shape) {
     Tensor t;
     t.numel_ = shape_numel(shape);
+    t.data_ = allocate(shape, t.numel_);
     t.shape_ = std::move(shape);
-    t.data_ = std::make_shared<FloatBuffer>(t.numel_);
     return t;
 }
 
@@ -170,7 +191,7 @@ Tensor Tensor::clone() const {
     if (!defined()) return t;
     t.shape_ = shape_;
     t.numel_ = numel_;
-    t.data_ = std::make_shared<FloatBuffer>(numel_);
+    t.data_ = allocate(shape_, numel_);
     std::copy(data_->begin(), data_->end(), t.data());
     return t;
 }

@@ -29,6 +29,13 @@ class Rng;
 using Shape = std::vector<int64_t>;
 
 std::string shape_str(const Shape& s);     // "(2, 3)"
+
+// The most elements a tensor may have: its size in bytes (4 per float) must fit in an int64_t.
+constexpr int64_t kMaxNumel = INT64_MAX / int64_t{sizeof(float)};
+
+// The element count of a shape. A negative dimension, or a count above kMaxNumel (however large
+// the dimensions, the product is never computed with overflow), throws a ShapeError naming the
+// shape. Every tensor's shape goes through it once, when the tensor is made.
 int64_t shape_numel(const Shape& s);
 
 // The gradient of a tensor lives in its own buffer, separate from the value, so that a backward

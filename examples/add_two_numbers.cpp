@@ -105,12 +105,12 @@ int run(int argc, char** argv) {
     tn::examples::CommonArgs args{.epochs = 12, .out = "out/add_two_numbers"};
     int64_t train_samples = 20000, val_samples = 4000;
     tn::examples::add_common_flags(flags, args);
-    flags.add("--train", train_samples, int64_t{1}, "training samples");
-    flags.add("--val", val_samples, int64_t{1}, "validation samples");
+    flags.add("--train", train_samples, int64_t{1}, tn::examples::kMaxSamples, "training samples");
+    flags.add("--val", val_samples, int64_t{1}, tn::examples::kMaxSamples, "validation samples");
     int cell_px = 20;
-    flags.add("--cell-px", cell_px, 4, "side of a heatmap cell in pixels", 200);
+    flags.add("--cell-px", cell_px, 4, 200, "side of a heatmap cell in pixels");
     int fine_tune_epochs = 3;
-    flags.add("--fine-tune", fine_tune_epochs, 0, "last epochs trained at a tenth of the learning rate (0: none)");
+    flags.add("--fine-tune", fine_tune_epochs, 0, 10000, "last epochs trained at a tenth of the learning rate (0: none)");
     if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
     tn::examples::apply_common_args(args);
 

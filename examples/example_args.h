@@ -7,8 +7,8 @@
 //   int cell_px = 20;
 //   std::string optimizer = "rmsprop";
 //   tn::examples::add_common_flags(flags, args);     // --epochs --seed --out --threads --verbose
-//   flags.add("--train", train, int64_t{1}, "training samples");             // an integer >= 1
-//   flags.add("--cell-px", cell_px, 4, "heatmap cell size", 200);            // an integer in [4, 200]
+//   flags.add("--train", train, int64_t{1}, kMaxSamples, "training samples");  // an integer in [1, 10^6]
+//   flags.add("--cell-px", cell_px, 4, 200, "heatmap cell size");              // an integer in [4, 200]
 //   flags.add("--optimizer", optimizer, "NAME", "rmsprop or adam");          // text; NAME is for --help
 //   if (auto exit_code = flags.parse(argc, argv)) return *exit_code;   // --help, or a bad flag
 //   tn::examples::apply_common_args(args);           // sets the thread count, creates --out
@@ -17,7 +17,10 @@
 // command line prints ONE line on stderr and the binary exits with status 2:
 //   find_max: unknown flag '--epoch' (see --help)
 //   find_max: --epochs needs a value
-//   find_max: --epochs expects an integer >= 1, got 'x3'
+//   find_max: --epochs expects an integer in [1, 10000], got 'x3'
+//
+// The ranges keep every run within what a tensor and the machine can hold (a --train of 2^63 would
+// overflow the data's shape); docs/examples.md lists them.
 #pragma once
 
 #include <charconv>
@@ -37,21 +40,20 @@ class Flags {
 public:
     Flags(std::string program, std::string about) : program_(std::move(program)), about_(std::move(about)) {}
 
-    // An integer flag whose value must lie in [min, max]. `value` holds the default and receives the result.
+    // An integer flag whose value must lie in [min, max]: every numeric flag has a range, shown by
+    // --help and named by the error. `value` holds the default and receives the result.
     template <class Int>
-    void add(const std::string& name, Int& value, Int min, const std::string& help,
-             Int max = std::numeric_limits<Int>::max()) {
-        add_flag(name, "N", help, std::to_string(value), [this, name, &value, min, max](const std::string& text) {
-            Int parsed{};
-            const char* end = text.data() + text.size();
-            const auto [ptr, ec] = std::from_chars(text.data(), end, parsed);
-            if (text.empty() || ec != std::errc() || ptr != end || parsed < min || parsed > max)
-                fail(name + " expects an integer " +
-                     (max == std::numeric_limits<Int>::max() ? ">= " + std::to_string(min)
-                                                             : "in [" + std::to_string(min) + ", " + std::to_string(max) + "]") +
-                     ", got '" + text + "'");
-            value = parsed;
-        });
+    void add(const std::string& name, Int& value, Int min, Int max, const std::string& help) {
+        const std::string range = "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
+        add_flag(name, "N", help + ", in " + range, std::to_string(value),
+                 [this, name, range, &value, min, max](const std::string& text) {
+                     Int parsed{};
+                     const char* end = text.data() + text.size();
+                     const auto [ptr, ec] = std::from_chars(text.data(), end, parsed);
+                     if (text.empty() || ec != std::errc() || ptr != end || parsed < min || parsed > max)
+                         fail(name + " expects an integer in " + range + ", got '" + text + "'");
+                     value = parsed;
+                 });
     }
 
     // A text flag (a path, ...); it must not be empty. `metavar` names the value in the usage text.
@@ -83,6 +85,10 @@ private:
     std::string program_, about_;
     std::vector<Flag> flags_;
 };
+
+// The largest --train / --val of the examples that generate their data: a million sequences of
+// 10 or 20 floats are 40 to 80 MB.
+constexpr int64_t kMaxSamples = 1'000'000;
 
 // The flags every example has.
 struct CommonArgs {

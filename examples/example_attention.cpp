@@ -49,7 +49,7 @@ int run(int argc, char** argv) {
     tn::examples::CommonArgs args{.epochs = 10, .out = "out/example_attention"};
     int64_t samples = 100;
     tn::examples::add_common_flags(flags, args);
-    flags.add("--train", samples, int64_t{1}, "samples (the dummy data set)");
+    flags.add("--train", samples, int64_t{1}, tn::examples::kMaxSamples, "samples (the dummy data set)");
     if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
     tn::examples::apply_common_args(args);
 

@@ -154,8 +154,8 @@ int run(int argc, char** argv) {
     int rows = 20;
     tn::examples::add_common_flags(flags, args);
     flags.add("--data", data, "DIR", "folder of name lists: one <class>.txt per class, one name per line");
-    flags.add("--maxlen", maxlen, int64_t{1}, "characters per name (a longer name keeps its ending)");
-    flags.add("--rows", rows, 1, "test names drawn in names.png");
+    flags.add("--maxlen", maxlen, int64_t{1}, int64_t{1000}, "characters per name (a longer name keeps its ending)");
+    flags.add("--rows", rows, 1, 1000, "test names drawn in names.png");
     if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
     tn::examples::ensure_dataset(data, "data/names", "names");
     tn::examples::apply_common_args(args);

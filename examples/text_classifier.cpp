@@ -322,11 +322,11 @@ int run(int argc, char** argv) {
     flags.add("--data", opt.data, "DIR", "text folder: one subfolder per class, one text per file");
     flags.add("--classes", opt.classes, "A,B", "the two class folders, e.g. neg,pos; empty: every subfolder");
     flags.add("--model", opt.model, "KIND", "attention, dense or both");
-    flags.add("--runs", opt.runs, 1, "runs (seeds) per model");
-    flags.add("--top-words", opt.top_words, 3, "vocabulary size: padding, <oov> and the most frequent words");
-    flags.add("--maxlen", opt.maxlen, int64_t{1}, "words per text (longer ones are cut)");
+    flags.add("--runs", opt.runs, 1, 1000, "runs (seeds) per model");
+    flags.add("--top-words", opt.top_words, 3, 1000000, "vocabulary size: padding, <oov> and the most frequent words");
+    flags.add("--maxlen", opt.maxlen, int64_t{1}, int64_t{100000}, "words per text (longer ones are cut)");
     flags.add("--truncating", opt.truncating, "SIDE", "post (keep the first words) or pre (keep the last)");
-    flags.add("--html-texts", opt.html_texts, 0, "test texts shown in attention.html");
+    flags.add("--html-texts", opt.html_texts, 0, 10000, "test texts shown in attention.html");
     if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
     const auto bad_flag = [](const std::string& message) {
         std::cerr << "text_classifier: " << message << "\n";

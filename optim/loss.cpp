@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
+#include <sstream>
 
 #include "core/error.h"
 #include "core/tape.h"
@@ -143,6 +145,76 @@ Tensor sparse_categorical_crossentropy(const Tensor& logits, const Tensor& label
         }
     }
     return finish(op, total * inv_rows, logits, std::move(dloss));
+}
+
+// ---- targets checked before training ----
+
+namespace {
+
+std::string value_text(float v) {
+    std::ostringstream text;
+    text << v;
+    return text.str();
+}
+
+// The shapes y_true may have for an output of shape `output` under the loss `loss_name` (none for a
+// loss this file does not know: any shape then).
+std::vector<Shape> accepted_target_shapes(const std::string& loss_name, const Shape& output) {
+    if (output.empty()) return {};
+    Shape without_last(output.begin(), output.end() - 1);
+    if (loss_name == "sparse_categorical_crossentropy") {
+        Shape with_one = without_last;
+        with_one.push_back(1);
+        return {without_last, with_one};
+    }
+    if (loss_name == "mse" || loss_name == "mae" || loss_name == "binary_crossentropy") {
+        if (output.back() == 1) return {output, without_last};
+        return {output};
+    }
+    return {};
+}
+
+// The range the targets of `loss_name` must lie in, as text, and its test; none when any finite value
+// will do.
+struct TargetRange {
+    std::string text;
+    bool (*inside)(float value, int64_t classes);
+};
+
+std::optional<TargetRange> target_range(const std::string& loss_name, int64_t classes) {
+    if (loss_name == "binary_crossentropy")
+        return TargetRange{"labels in [0, 1]", [](float v, int64_t) { return v >= 0.0f && v <= 1.0f; }};
+    if (loss_name == "sparse_categorical_crossentropy")
+        return TargetRange{"class indices, integers in [0, " + std::to_string(classes) + ")",
+                           [](float v, int64_t c) { return v >= 0.0f && v < static_cast<float>(c) && v == std::floor(v); }};
+    return std::nullopt;
+}
+
+}  // namespace
+
+void check_target_shape(const std::string& where, const std::string& loss_name, const Shape& output,
+                        const Shape& y_true) {
+    const std::vector<Shape> accepted = accepted_target_shapes(loss_name, output);
+    if (accepted.empty() || std::find(accepted.begin(), accepted.end(), y_true) != accepted.end()) return;
+    std::string names;
+    for (const Shape& s : accepted) names += (names.empty() ? "" : " or ") + shape_str(s);
+    shape_error(where, "y has shape " + shape_str(y_true) + " but the model's output has shape " + shape_str(output) +
+                           "; " + loss_name + " needs y of shape " + names);
+}
+
+void check_targets(const std::string& where, const std::string& loss_name, const Shape& output, const Tensor& y_true) {
+    if (!y_true.defined()) value_error(where, "y is undefined");
+    check_target_shape(where, loss_name, output, y_true.shape());
+    const int64_t classes = output.empty() ? 0 : output.back();
+    const std::optional<TargetRange> range = target_range(loss_name, classes);
+    const int64_t per_sample = y_true.ndim() > 0 && y_true.dim(0) > 0 ? y_true.numel() / y_true.dim(0) : 1;
+    for (int64_t i = 0; i < y_true.numel(); ++i) {
+        const float v = y_true[i];
+        const bool finite = std::isfinite(v);
+        if (finite && (!range || range->inside(v, classes))) continue;
+        const std::string at = "y holds " + value_text(v) + " at sample " + std::to_string(i / per_sample);
+        value_error(where, at + (finite ? "; " + loss_name + " needs " + range->text : "; targets must be finite"));
+    }
 }
 
 namespace {

@@ -60,6 +60,20 @@ struct Loss {
     LossFn fn;
 };
 
+// Checks the targets y_true of a loss known by name against the shape of the model's output for the
+// same samples, before training or evaluating on them (Model::fit, evaluate, train_on_batch):
+//   * shape: y_true has the output's shape, or lacks its trailing axis of 1 ((B) for an output (B, 1));
+//     for sparse_categorical_crossentropy, the output's shape without its class axis, or with a 1 in
+//     its place. An extra axis, even of 1, is refused: y (16, 1, 1) against an output (16, 1).
+//   * values: finite; binary_crossentropy's in [0, 1]; sparse_categorical_crossentropy's integer
+//     class indices in [0, classes), classes = the output's last axis.
+// A loss of another name (your own) gets the finite check only. Each check throws (ShapeError,
+// ValueError) a message starting with `where` that names the shapes, or the first bad value and its
+// sample. check_target_shape compares shapes only (no pass over the values).
+void check_targets(const std::string& where, const std::string& loss_name, const Shape& output, const Tensor& y_true);
+void check_target_shape(const std::string& where, const std::string& loss_name, const Shape& output,
+                        const Shape& y_true);
+
 // "mse", "mae", "binary_crossentropy" (keras2 form), "sparse_categorical_crossentropy", and the
 // long Keras aliases "mean_squared_error", "mean_absolute_error". The returned Loss carries the
 // canonical short name. An unknown name throws a tn::ValueError listing the valid ones.

@@ -235,11 +235,11 @@ TEST_CASE("examples: a bad command line exits with status 2 and one clear line")
         check_bad_flag(name, "--epoch 3", "unknown flag '--epoch' (see --help)", tmp);
         check_bad_flag(name, "extra", "unknown argument 'extra' (see --help)", tmp);
         check_bad_flag(name, "--epochs", "--epochs needs a value", tmp);
-        check_bad_flag(name, "--epochs x3", "--epochs expects an integer >= 1, got 'x3'", tmp);
-        check_bad_flag(name, "--epochs=0", "--epochs expects an integer >= 1, got '0'", tmp);
-        check_bad_flag(name, "--threads 2.5", "--threads expects an integer >= 1, got '2.5'", tmp);
-        check_bad_flag(name, "--seed -1", "--seed expects an integer >= 0, got '-1'", tmp);
-        check_bad_flag(name, "--train 99999999999999999999", "--train expects an integer >= 1, got '99999999999999999999'",
+        check_bad_flag(name, "--epochs x3", "--epochs expects an integer in [1, 10000], got 'x3'", tmp);
+        check_bad_flag(name, "--epochs=0", "--epochs expects an integer in [1, 10000], got '0'", tmp);
+        check_bad_flag(name, "--threads 2.5", "--threads expects an integer in [1, 256], got '2.5'", tmp);
+        check_bad_flag(name, "--seed -1", "--seed expects an integer in [0, 18446744073709551615], got '-1'", tmp);
+        check_bad_flag(name, "--train 99999999999999999999", "--train expects an integer in [1, 1000000], got '99999999999999999999'",
                        tmp);
         check_bad_flag(name, "--out ''", "--out expects a non-empty value", tmp);
 

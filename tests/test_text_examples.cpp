@@ -237,7 +237,7 @@ TEST_CASE("text_classifier: bad flags and a missing folder exit non-zero with on
     CHECK(r.err == "text_classifier: --model expects attention, dense or both, got 'lstm'\n");
     r = run_example("text_classifier", "--epochs 0", dir);
     CHECK(r.status == 2);
-    CHECK(r.err.find("--epochs expects an integer >= 1, got '0'") != std::string::npos);
+    CHECK(r.err.find("--epochs expects an integer in [1, 10000], got '0'") != std::string::npos);
     r = run_example("text_classifier", "--bogus 1", dir);
     CHECK(r.status == 2);
     CHECK(r.err.find("unknown flag '--bogus'") != std::string::npos);
@@ -287,5 +287,5 @@ TEST_CASE("names: a bad flag exits with status 2 and one line") {
     TempDir dir("names_flags");
     const RunOutput r = run_example("names", "--rows 0", dir);
     CHECK(r.status == 2);
-    CHECK(r.err == "names: --rows expects an integer >= 1, got '0'\n");
+    CHECK(r.err == "names: --rows expects an integer in [1, 1000], got '0'\n");
 }

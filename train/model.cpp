@@ -33,6 +33,17 @@ std::vector<int64_t> range(int64_t begin, int64_t end) {
 
 std::string non_finite_name(float v) { return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"); }
 
+// Throws naming `where`, `name` and the sample of the first NaN or infinity in t.
+void check_finite(const std::string& where, const char* name, const Tensor& t) {
+    const float* p = t.data();
+    const float* bad = std::find_if(p, p + t.numel(), [](float v) { return !std::isfinite(v); });
+    if (bad == p + t.numel()) return;
+    const int64_t per_sample = t.numel() / t.dim(0);
+    value_error(where, std::string(name) + " holds " + non_finite_name(*bad) + " at sample " +
+                           std::to_string((bad - p) / per_sample) + "; tapenet trains only on finite values");
+}
+
+
 }  // namespace
 
 Model::Model(uint64_t seed, std::string name) : Network(seed, std::move(name)), shuffle_rng_(seed ^ kShuffleStream) {}
@@ -123,11 +134,24 @@ void Model::check_xy(const char* op, const Tensor& x, const Tensor& y) const {
     if (x.dim(0) == 0) value_error(where, "x has no samples");
 }
 
-Model::BatchResult Model::train_step(const Tensor& x, const Tensor& y) {
+Shape Model::output_shape_for(const Tensor& x) {
+    NoGrad no_grad;
+    Shape shape = forward(take_rows(x, {0}), /*training=*/false).shape();
+    shape[0] = x.dim(0);
+    return shape;
+}
+
+void Model::check_data(const std::string& where, const Tensor& x, const Tensor& y) {
+    check_finite(where, "x", x);
+    check_targets(where, loss_.name, output_shape_for(x), y);
+}
+
+Model::BatchResult Model::train_step(const Tensor& x, const Tensor& y, const char* check_targets_for) {
     BatchResult r;
     zero_grad();
     try {
         Tensor out = forward_for_loss(x, /*training=*/true);
+        if (check_targets_for) check_targets(check_targets_for, loss_.name, out.shape(), y);
         Tensor loss = compute_loss(out, y);
         r.loss = loss.item();
         count_correct(out, y, r);
@@ -158,7 +182,7 @@ Model::BatchResult Model::train_step(const Tensor& x, const Tensor& y) {
 float Model::train_on_batch(const Tensor& x, const Tensor& y) {
     check_compiled("train_on_batch");
     check_xy("train_on_batch", x, y);
-    const BatchResult r = train_step(x, y);
+    const BatchResult r = train_step(x, y, "model.train_on_batch");
     if (!std::isfinite(r.loss))
         throw std::runtime_error("train_on_batch: loss became " + non_finite_name(r.loss) +
                                  "; the step was not applied");
@@ -193,6 +217,7 @@ Evaluation Model::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size)
     check_compiled("evaluate");
     check_xy("evaluate", x, y);
     if (batch_size <= 0) value_error("model.evaluate", "batch_size must be > 0, got " + std::to_string(batch_size));
+    check_data("model.evaluate", x, y);
     return evaluate_impl(x, y, batch_size);
 }
 
@@ -229,6 +254,9 @@ History Model::fit(const Tensor& x_in, const Tensor& y_in, const FitOptions& o) 
         y = take_rows(y, range(0, split_at));
     }
     if (!built()) build(x.shape());
+    // The data, before any callback runs or any weight changes.
+    check_data("model.fit", x_in, y_in);
+    if (o.validation_data.x.defined()) check_data("model.fit (validation_data)", val_x, val_y);
 
     // The progress bar first, so that its epoch line precedes what the caller's callbacks print.
     Callback progress;

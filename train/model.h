@@ -88,13 +88,20 @@ private:
     Tensor compute_loss(const Tensor& output, const Tensor& y) const;
     void count_correct(const Tensor& output, const Tensor& y, BatchResult& r) const;
     // Forward, loss and (when finite) backward + step; a non-finite loss leaves the weights alone.
-    BatchResult train_step(const Tensor& x, const Tensor& y);
+    // With check_targets_for, y is first checked against the output (optim/loss.h's check_targets),
+    // the error naming that op.
+    BatchResult train_step(const Tensor& x, const Tensor& y, const char* check_targets_for = nullptr);
     // One epoch of fit: shuffles, trains on each batch and calls the batch hooks.
     EpochSums fit_epoch(int epoch, const Tensor& x, const Tensor& y, const FitOptions& o,
                         const std::vector<const Callback*>& callbacks);
     Evaluation evaluate_impl(const Tensor& x, const Tensor& y, int64_t batch_size);
     void check_compiled(const char* op) const;
     void check_xy(const char* op, const Tensor& x, const Tensor& y) const;
+    // The shape of the output for x: one forward of x's first sample (under NoGrad), batch axis x's.
+    Shape output_shape_for(const Tensor& x);
+    // Checks the data before fit or evaluate use it: finite x, and y against the loss and the output
+    // for x (optim/loss.h's check_targets). Throws naming `where`.
+    void check_data(const std::string& where, const Tensor& x, const Tensor& y);
 
     Loss loss_;
     std::unique_ptr<Optimizer> optimizer_;

@@ -4,6 +4,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <system_error>
 
 #include "core/parallel.h"
@@ -71,11 +72,12 @@ const Flags::Flag* Flags::find(const std::string& name) const {
 }
 
 void add_common_flags(Flags& flags, CommonArgs& args) {
-    flags.add("--epochs", args.epochs, 1, "training epochs");
-    flags.add("--seed", args.seed, uint64_t{0}, "seed of the data, the initial weights and the shuffling");
+    flags.add("--epochs", args.epochs, 1, 10000, "training epochs");
+    flags.add("--seed", args.seed, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
+              "seed of the data, the initial weights and the shuffling");
     flags.add("--out", args.out, "DIR", "output folder (created if missing)");
-    flags.add("--threads", args.threads, 1, "threads (1: reproduces the documented runs bit for bit)");
-    flags.add("--verbose", args.verbose, 0, "0 quiet, 1 progress bar, 2 one line per epoch");
+    flags.add("--threads", args.threads, 1, 256, "threads (1: reproduces the documented runs bit for bit)");
+    flags.add("--verbose", args.verbose, 0, 2, "0 quiet, 1 progress bar, 2 one line per epoch");
 }
 
 void apply_common_args(const CommonArgs& args) {
