@@ -189,6 +189,7 @@ std::string count_str(double n) {
 ordered_json model_json_for(const Network& model) {
     if (!model.built())
         value_error("save_model", "the model is not built; call build({-1, T, D}), fit() or predict() first");
+    if (!model.sequential()) value_error("save_model", "functional models cannot be saved yet");
     ordered_json layers = ordered_json::array();
     for (size_t i = 0; i < model.layers().size(); ++i)
         layers.push_back(layer_json(*model.layers()[i], i == 0 ? &model.input_shape() : nullptr));

@@ -15,7 +15,7 @@
 #include "layers/lstm.h"
 
 namespace tn {
-namespace {
+namespace multi_io_test {
 
 Tensor uniform(Shape shape, uint64_t seed) {
     Rng rng(seed);
@@ -106,5 +106,5 @@ TEST_CASE("a single-input layer keeps its behaviour through the list form") {
     CHECK_THROWS_WITH_AS(dense.forward_all({x, x}, {}, false), "dense: takes 1 input, got 2", ValueError);
 }
 
-}  // namespace
+}  // namespace multi_io_test
 }  // namespace tn
