@@ -792,7 +792,10 @@ TEST_CASE("registry: every layer round-trips through its config") {
         CHECK(layer_config_json(*copy) == layer_config_json(*layer));
         CHECK(copy->name() == layer->name());
     }
-    CHECK(known_layer_classes() == std::vector<std::string>{"Attention", "Dense", "Dropout", "Embedding", "LSTM"});
+    CHECK(known_layer_classes() ==
+          std::vector<std::string>{"Activation", "Add", "Attention", "Average", "Concatenate", "Dense", "Dot", "Dropout",
+                                   "Embedding", "Flatten", "LSTM", "Multiply", "Permute", "RepeatVector", "Reshape",
+                                   "Subtract"});
 }
 
 TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, load") {
@@ -828,8 +831,9 @@ TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, 
 
 TEST_CASE("registry: unknown classes, missing keys, wrong types and bad values are explained") {
     CHECK_THROWS_WITH_AS(layer_from_json("Conv2D", nlohmann::ordered_json::object()),
-                         "layer registry: unknown layer class 'Conv2D'; known classes are: Attention, Dense, "
-                         "Dropout, Embedding, LSTM",
+                         "layer registry: unknown layer class 'Conv2D'; known classes are: Activation, Add, "
+                         "Attention, Average, Concatenate, Dense, Dot, Dropout, Embedding, Flatten, LSTM, Multiply, "
+                         "Permute, RepeatVector, Reshape, Subtract",
                          ValueError);
     CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object()), "Dense config: missing required key 'units'",
                          ValueError);
