@@ -2,6 +2,7 @@
 // tensors, shared layers, several inputs and outputs, and a Sequential stack as the same graph.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <vector>
 
 #include "core/error.h"
@@ -12,7 +13,14 @@
 #include "layers/graph.h"
 #include "layers/lstm.h"
 #include "optim/adam.h"
+#include "io/model_format.h"
+#include "layers/add.h"
+#include "layers/concatenate.h"
+#include "layers/dot.h"
+#include "layers/activation.h"
+#include "train/load_model.h"
 #include "train/model.h"
+#include "tests/test_util.h"
 
 namespace tn {
 namespace functional_test {
@@ -106,6 +114,56 @@ TEST_CASE("functional: errors name what is wrong") {
     CHECK_THROWS_WITH_AS(net.add<Dense>(1), doctest::Contains("add() is for Sequential models"), ValueError);
     CHECK_THROWS_WITH_AS(net.predict(uniform({2, 5}, 1)), doctest::Contains("expected input of shape (-1, 4), got (2, 5)"),
                          ShapeError);
+}
+
+TEST_CASE("format: a functional model with shared layers, several inputs and outputs round-trips bit-identically") {
+    testing::TempDir dir;
+    auto a = Input({5, 3}, "enc_in"), b = Input({4, 3}, "dec_in");
+    auto encoder = layer<LSTM>(4, true, "tanh", "sigmoid", true, true, /*return_state=*/true);
+    KerasTensors enc = encoder(a);
+    auto decoder = layer<LSTM>(4, true)({b, enc[1], enc[2]});
+    auto scores = layer<Dot>(std::vector<int64_t>{2, 2})({decoder, enc[0]});
+    auto alpha = layer<Activation>("softmax")(scores);
+    auto context = layer<Dot>(std::vector<int64_t>{2, 1})({alpha, enc[0]});
+    auto joined = layer<Concatenate>()({context, decoder});
+    auto shared = layer<Dense>(2);
+    auto y = layer<Add>()({shared(context), shared(decoder), layer<Dense>(2)(joined)});
+    Model model({a, b}, {y, alpha}, "seq2seq", 9);
+    const Tensor xa = uniform({3, 5, 3}, 1), xb = uniform({3, 4, 3}, 2);
+    const std::vector<Tensor> before = model.predict({xa, xb});
+    save_model(model, dir / "m.json");
+
+    const auto j = testing::read_json(dir / "m.json");
+    const auto& topology = j.at("modelTopology");
+    CHECK(topology.at("class_name") == "Model");
+    CHECK(topology.at("config").at("input_layers") == nlohmann::ordered_json::parse(R"([["enc_in", 0, 0], ["dec_in", 0, 0]])"));
+    CHECK(topology.at("config").at("output_layers") == nlohmann::ordered_json::parse(R"([["add", 0, 0], ["activation", 0, 0]])"));
+    for (const auto& l : topology.at("config").at("layers"))
+        if (l.at("name") == "dense") CHECK(l.at("inbound_nodes").size() == 2);  // shared: two nodes
+
+    const auto loaded = load_model(dir / "m.json");
+    CHECK_FALSE(loaded->sequential());
+    CHECK(loaded->layers().size() == model.layers().size());
+    const std::vector<Tensor> after = loaded->predict({xa, xb});
+    REQUIRE(after.size() == 2);
+    CHECK(same_bits(after[0], before[0]));
+    CHECK(same_bits(after[1], before[1]));
+}
+
+TEST_CASE("format: a TF.js-style functional file, layers in any order, loads") {
+    testing::TempDir dir;
+    auto x = Input({3}, "input1");
+    auto y = layer<Dense>(2)(layer<Dense>(4, "relu")(x));
+    Model model(x, y, "model1", 4);
+    save_model(model, dir / "m.json");
+    auto j = testing::read_json(dir / "m.json");
+    auto& layers = j["modelTopology"]["config"]["layers"];
+    std::swap(layers[0], layers[2]);  // the last layer first: nodes are made once their inputs are
+    j["modelTopology"]["class_name"] = "Functional";
+    std::ofstream(dir / "m.json") << j.dump();
+    const auto loaded = load_model(dir / "m.json");
+    const Tensor xs = uniform({5, 3}, 3);
+    CHECK(same_bits(loaded->predict(xs), model.predict(xs)));
 }
 
 }  // namespace functional_test

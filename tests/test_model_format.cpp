@@ -397,7 +397,8 @@ TEST_CASE("bad files: every problem is a FormatError naming the file and what is
     }
     SUBCASE("wrong types and values") {
         check_json([](json& j) { j["format"] = "graph-model"; }, {"format is \"graph-model\""});
-        check_json([](json& j) { j["modelTopology"]["class_name"] = "Functional"; }, {"'Functional'; tapenet loads Sequential models only"});
+        check_json([](json& j) { j["modelTopology"]["class_name"] = "Graph"; }, {"'Graph'; tapenet loads Sequential, Model and Functional models"});
+        check_json([](json& j) { j["modelTopology"]["class_name"] = "Functional"; }, {"missing the list 'input_layers'"});
         check_json([&](json& j) { layer_config(j, 0)["units"] = "four"; }, {"'units' must be an integer, got \"four\""});
         // A choice the layer cannot compute is refused at load time, not when predict first runs.
         check_json([&](json& j) { layer_config(j, 0)["activation"] = "softmax"; },
