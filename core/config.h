@@ -20,6 +20,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tn {
 
@@ -31,6 +32,9 @@ public:
     virtual void boolean(std::string_view key, bool value) = 0;
     virtual void text(std::string_view key, std::string_view value) = 0;
     virtual void null(std::string_view key) = 0;
+    // A list of integers ([2, 1]); shape() writes -1 (any size) as null, as Keras writes shapes.
+    virtual void integers(std::string_view key, const std::vector<int64_t>& values) = 0;
+    virtual void shape(std::string_view key, const std::vector<int64_t>& values) = 0;
     // A nested object whose keys `fill` writes (Keras' {"class_name": ..., "config": {...}} values).
     virtual void object(std::string_view key, const std::function<void(ConfigWriter&)>& fill) = 0;
 };
@@ -49,6 +53,8 @@ public:
     virtual double number(std::string_view key) const = 0;
     virtual bool boolean(std::string_view key) const = 0;
     virtual std::string text(std::string_view key) const = 0;
+    // A list of integers; null reads as -1, and a single integer n as [n] (Keras' Dot(axes=1)).
+    virtual std::vector<int64_t> integers(std::string_view key) const = 0;
 
     // Optional keys: absent or null reads as the fallback.
     int64_t integer(std::string_view key, int64_t fallback) const { return has(key) ? integer(key) : fallback; }

@@ -20,6 +20,14 @@ void JsonConfigWriter::number(std::string_view key, double value) { out_[std::st
 void JsonConfigWriter::boolean(std::string_view key, bool value) { out_[std::string(key)] = value; }
 void JsonConfigWriter::text(std::string_view key, std::string_view value) { out_[std::string(key)] = value; }
 void JsonConfigWriter::null(std::string_view key) { out_[std::string(key)] = nullptr; }
+void JsonConfigWriter::integers(std::string_view key, const std::vector<int64_t>& values) {
+    out_[std::string(key)] = values;
+}
+void JsonConfigWriter::shape(std::string_view key, const std::vector<int64_t>& values) {
+    ordered_json list = ordered_json::array();
+    for (int64_t v : values) list.push_back(v < 0 ? ordered_json() : ordered_json(v));
+    out_[std::string(key)] = std::move(list);
+}
 
 void JsonConfigWriter::object(std::string_view key, const std::function<void(ConfigWriter&)>& fill) {
     ordered_json inner = ordered_json::object();
@@ -79,6 +87,19 @@ std::string JsonConfigReader::text(std::string_view key) const {
     const ordered_json& v = required(key);
     if (!v.is_string()) wrong_type(key, "a string", v);
     return v.get<std::string>();
+}
+
+std::vector<int64_t> JsonConfigReader::integers(std::string_view key) const {
+    const ordered_json& v = required(key);
+    if (v.is_number_integer()) return {v.get<int64_t>()};
+    if (!v.is_array() || v.size() > 64) wrong_type(key, "a list of at most 64 integers", v);
+    std::vector<int64_t> out;
+    for (const ordered_json& e : v) {
+        if (e.is_null()) out.push_back(-1);
+        else if (e.is_number_integer() && e.get<int64_t>() >= -1 && e.get<int64_t>() <= (int64_t{1} << 40)) out.push_back(e.get<int64_t>());
+        else wrong_type(key, "a list of integers", v);
+    }
+    return out;
 }
 
 // ---- layers and optimizers ----

@@ -30,6 +30,8 @@ public:
     void boolean(std::string_view key, bool value) override;
     void text(std::string_view key, std::string_view value) override;
     void null(std::string_view key) override;
+    void integers(std::string_view key, const std::vector<int64_t>& values) override;
+    void shape(std::string_view key, const std::vector<int64_t>& values) override;
     void object(std::string_view key, const std::function<void(ConfigWriter&)>& fill) override;
 
 private:
@@ -46,6 +48,7 @@ public:
     double number(std::string_view key) const override;
     bool boolean(std::string_view key) const override;
     std::string text(std::string_view key) const override;
+    std::vector<int64_t> integers(std::string_view key) const override;
     using ConfigReader::boolean;
     using ConfigReader::integer;
     using ConfigReader::number;

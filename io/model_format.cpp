@@ -4,11 +4,13 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "io/functional_format.h"
 #include "io/json_config.h"
 #include "io/model_files.h"
 #include "layers/registry.h"
@@ -101,7 +103,8 @@ void check_common_keys(const ordered_json& config, const std::string& file, cons
     }
 }
 
-Topology parse_topology(const ModelFiles& files) {
+// modelTopology (its model_config when a converter wrapped it), with a string class_name.
+const ordered_json& topology_of(const ModelFiles& files) {
     const std::string& file = files.path;
     const ordered_json& j = *files.model_json;
     if (!j.contains("modelTopology") || j.at("modelTopology").is_null())
@@ -110,9 +113,21 @@ Topology parse_topology(const ModelFiles& files) {
     if (topology->is_object() && topology->contains("model_config")) topology = &topology->at("model_config");
     if (!topology->is_object() || !topology->contains("class_name") || !topology->at("class_name").is_string())
         format_error(file, "modelTopology must be an object with a string 'class_name'");
+    return *topology;
+}
+
+// "Model" (TF.js) and "Functional" (Keras 2) are graphs (io/functional_format.h).
+bool is_functional(const ordered_json& topology) {
+    const std::string cls = topology.at("class_name").get<std::string>();
+    return cls == "Model" || cls == "Functional";
+}
+
+Topology parse_topology(const ModelFiles& files) {
+    const std::string& file = files.path;
+    const ordered_json* topology = &topology_of(files);
     const std::string cls = topology->at("class_name").get<std::string>();
     if (cls != "Sequential")
-        format_error(file, "modelTopology.class_name is '" + cls + "'; tapenet loads Sequential models only");
+        format_error(file, "modelTopology.class_name is '" + cls + "'; tapenet loads Sequential, Model and Functional models");
     if (!topology->contains("config")) format_error(file, "modelTopology is missing the key 'config'");
     const ordered_json& config = topology->at("config");
 
@@ -189,11 +204,17 @@ std::string count_str(double n) {
 ordered_json model_json_for(const Network& model) {
     if (!model.built())
         value_error("save_model", "the model is not built; call build({-1, T, D}), fit() or predict() first");
-    ordered_json layers = ordered_json::array();
-    for (size_t i = 0; i < model.layers().size(); ++i)
-        layers.push_back(layer_json(*model.layers()[i], i == 0 ? &model.input_shape() : nullptr));
-    ordered_json topology = {{"class_name", "Sequential"},
-                             {"config", {{"name", model.name()}, {"layers", layers}}},
+    ordered_json config;
+    if (model.sequential()) {
+        ordered_json layers = ordered_json::array();
+        for (size_t i = 0; i < model.layers().size(); ++i)
+            layers.push_back(layer_json(*model.layers()[i], i == 0 ? &model.input_shape() : nullptr));
+        config = {{"name", model.name()}, {"layers", layers}};
+    } else {
+        config = functional_config_json(model, [](const Layer& l) { return layer_json(l, nullptr); });
+    }
+    ordered_json topology = {{"class_name", model.sequential() ? "Sequential" : "Model"},
+                             {"config", std::move(config)},
                              {"keras_version", kGeneratedBy},
                              {"backend", "tapenet"}};
     return {{"format", "layers-model"},
@@ -227,6 +248,18 @@ void build_from_topology(Network& network, const ModelFiles& files, const Custom
     if (!network.layers().empty())
         value_error("load_network", "the network to fill must be empty, but it has " +
                                         std::to_string(network.layers().size()) + " layers");
+    const ordered_json& topology = topology_of(files);
+    if (is_functional(topology)) {
+        FunctionalLoad load{file, 0, files.model_json->contains("weightsManifest"), custom, {}};
+        for (const WeightEntry& e : files.weights)
+            if (!is_optimizer_entry(e)) load.available_weights += static_cast<double>(shape_numel(e.shape));
+        load.check_common_keys = [&](const ordered_json& config, const std::string& where) {
+            check_common_keys(config, file, where);
+        };
+        if (!topology.contains("config")) format_error(file, "modelTopology is missing the key 'config'");
+        build_functional(network, topology.at("config"), load);
+        return;
+    }
     Topology t = parse_topology(files);
     network.set_name(t.name);
     for (const LayerSpec& spec : t.layers) {
@@ -276,6 +309,16 @@ void assign_weights(Network& model, const ModelFiles& files) {
         if (!by_name.emplace(e.name, i).second) format_error(file, "the weightsManifest lists '" + e.name + "' twice");
     }
 
+    // Scoped names "<layer>/<scope...>/<w>" (Keras' "lstm/lstm_cell/kernel") indexed by
+    // "<layer>\0<w>" for every '/' that could end the layer's name, so a lookup costs one find.
+    std::unordered_map<std::string, std::vector<size_t>> scoped;
+    for (const auto& [name, i] : by_name) {
+        const size_t last = name.rfind('/');
+        if (last == std::string::npos) continue;
+        for (size_t p = name.find('/'); p < last; p = name.find('/', p + 1))
+            scoped[name.substr(0, p) + '\0' + name.substr(last + 1)].push_back(i);
+    }
+
     std::vector<bool> claimed(files.weights.size(), false);
     std::vector<std::pair<Layer*, std::vector<Tensor>>> values;
     for (const auto& layer : model.layers()) {
@@ -288,12 +331,11 @@ void assign_weights(Network& model, const ModelFiles& files) {
             if (const auto it = by_name.find(full); it != by_name.end()) {
                 found = it->second;
             } else {
-                for (const auto& [name, i] : by_name) {
-                    if (!name.starts_with(prefix) || !name.ends_with("/" + p.name) || name.size() <= full.size()) continue;
-                    if (found)
-                        format_error(file, "model weight '" + full + "' matches both '" + files.weights[*found].name +
-                                               "' and '" + name + "' in the weightsManifest");
-                    found = i;
+                if (const auto it = scoped.find(layer->name() + '\0' + p.name); it != scoped.end()) {
+                    if (it->second.size() > 1)
+                        format_error(file, "model weight '" + full + "' matches both '" + files.weights[it->second[0]].name +
+                                               "' and '" + files.weights[it->second[1]].name + "' in the weightsManifest");
+                    found = it->second[0];
                 }
             }
             if (!found)
@@ -337,7 +379,11 @@ void load_network(Network& network, const std::string& path, ModelFileInfo* info
 
 void load_weights(Network& model, const std::string& path) {
     ModelFiles files = read_model_files(path);
-    if (!model.built()) model.build(parse_topology(files).input_shape);
+    if (!model.built()) {
+        if (is_functional(topology_of(files)))
+            value_error("load_weights", "the file holds a functional model; build the same graph first");
+        model.build(parse_topology(files).input_shape);
+    }
     assign_weights(model, files);
 }
 

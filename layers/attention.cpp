@@ -20,17 +20,20 @@ const char* attention_score_name(AttentionScore score) {
     return score == AttentionScore::luong ? "luong" : "bahdanau";
 }
 
-Attention::Attention(int64_t units, std::string_view score)
+Attention::Attention(int64_t units, std::string_view score, bool return_attention_scores)
     : Layer("attention"),
       units_(units),
       score_kind_(attention_score(score, "attention")),
-      luong_(score_kind_ == AttentionScore::luong) {
+      luong_(score_kind_ == AttentionScore::luong),
+      return_attention_scores_(return_attention_scores) {
     if (units <= 0) value_error("attention", "units must be positive, got " + std::to_string(units));
 }
 
 void Attention::get_config(ConfigWriter& c) const {
     c.integer("units", units_);
     c.text("score", attention_score_name(score_kind_));
+    // Written only when set: keras-attention's own config has no such key.
+    if (return_attention_scores_) c.boolean("return_attention_scores", true);
 }
 
 std::unique_ptr<Layer> Attention::from_config(const ConfigReader& c) {
@@ -38,7 +41,8 @@ std::unique_ptr<Layer> Attention::from_config(const ConfigReader& c) {
     if (!c.has("units") && (c.has("score_mode") || c.has("use_scale")))
         c.fail("this is Keras' built-in dot-product Attention (score_mode/use_scale), not keras-attention's "
                "Attention(units, score), which tapenet implements");
-    return std::make_unique<Attention>(c.integer("units", 128), c.text("score", "luong"));
+    return std::make_unique<Attention>(c.integer("units", 128), c.text("score", "luong"),
+                                       c.boolean("return_attention_scores", false));
 }
 
 void Attention::check_input(const Shape& shape) const { check_sequence_input(name(), shape, input_dim_); }
@@ -46,6 +50,13 @@ void Attention::check_input(const Shape& shape) const { check_sequence_input(nam
 Shape Attention::output_shape(const Shape& input_shape) const {
     check_input(input_shape);
     return {input_shape[0], units_};
+}
+
+std::vector<Shape> Attention::output_shapes(const std::vector<Shape>& in) const {
+    check_input_count(in.size(), 1, 1);
+    const Shape y = output_shape(in[0]);
+    if (!return_attention_scores_) return {y};
+    return {y, {in[0][0], in[0][1]}};
 }
 
 std::vector<WeightSpec> Attention::weight_specs(const Shape& input_shape) const {
@@ -89,8 +100,11 @@ Tensor Attention::compute_score(const Tensor& h_s, const Tensor& h_t) const {
 
 Tensor Attention::call(const Tensor& h_s, const Tensor& mask, bool) const { return attend(h_s, mask).y; }
 
-std::vector<Tensor> Attention::call_all(const Tensor& h_s, const Tensor& mask, bool) const {
-    AttentionOutputs out = attend(h_s, mask);
+std::vector<Tensor> Attention::call_all(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks,
+                                        bool) const {
+    check_input_count(inputs.size(), 1, 1);
+    AttentionOutputs out = attend(inputs[0], masks.empty() ? Tensor() : masks[0]);
+    if (!return_attention_scores_) return {std::move(out.y)};
     return {std::move(out.y), std::move(out.weights)};
 }
 

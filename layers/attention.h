@@ -16,7 +16,9 @@
 // consumed (the output has no time axis). Without a mask, this is the plain code path above.
 //
 // attend() returns every value of one forward (AttentionOutputs): y, and alpha, the scores, the
-// context and h_t, e.g. to draw heatmaps. forward_all returns {y, alpha}.
+// context and h_t, e.g. to draw heatmaps. forward_all returns {y}, or {y, alpha} with
+// return_attention_scores (as Keras' argument of that name), so a functional model can serve the
+// weights as an output.
 #pragma once
 
 #include "layers/attention_kernel.h"  // AttentionScore
@@ -42,12 +44,14 @@ struct AttentionOutputs {
 
 class Attention : public Layer {
 public:
-    explicit Attention(int64_t units = 128, std::string_view score = "luong");
+    explicit Attention(int64_t units = 128, std::string_view score = "luong", bool return_attention_scores = false);
 
     std::string class_name() const override { return "Attention"; }
     void get_config(ConfigWriter& config) const override;
     static std::unique_ptr<Layer> from_config(const ConfigReader& config);
     Shape output_shape(const Shape& input_shape) const override;
+    // {h_s} -> {y}, or {y, weights (B, T)} with return_attention_scores.
+    std::vector<Shape> output_shapes(const std::vector<Shape>& input_shapes) const override;
     std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
     Tensor compute_mask(const Tensor&, const Tensor&) const override { return Tensor(); }
 
@@ -56,6 +60,7 @@ public:
 
     int64_t units() const { return units_; }
     AttentionScore score() const { return score_kind_; }
+    bool return_attention_scores() const { return return_attention_scores_; }
 
     // true (default): one fused tape op with a hand-written backward (layers/attention_kernel.h);
     // false: the reference path composed from core ops. Same results within 1e-5.
@@ -65,7 +70,8 @@ public:
 protected:
     void on_built(const Shape& input_shape, Rng& rng) override;
     Tensor call(const Tensor& x, const Tensor& mask, bool training) const override;
-    std::vector<Tensor> call_all(const Tensor& x, const Tensor& mask, bool training) const override;  // {y, weights}
+    std::vector<Tensor> call_all(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks,
+                                 bool training) const override;
 
 private:
     void check_input(const Shape& shape) const;
@@ -76,6 +82,7 @@ private:
     int64_t units_;
     AttentionScore score_kind_;
     bool luong_;
+    bool return_attention_scores_;
     bool fused_ = true;
     int64_t input_dim_ = 0;  // D, known once built
     // Handles onto params(): luong_w_, or w1_, w2_, v_; then attention_vector_.

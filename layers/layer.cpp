@@ -15,14 +15,49 @@ Tensor Layer::forward(const Tensor& x, const Tensor& mask, bool training) {
     return call(x, mask, training);
 }
 
-std::vector<Tensor> Layer::forward_all(const Tensor& x, const Tensor& mask, bool training) {
-    if (!x.defined()) value_error(name_, "input tensor is undefined");
-    build(x.shape());
-    return call_all(x, mask, training);
+std::vector<Tensor> Layer::forward_all(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks,
+                                       bool training) {
+    if (inputs.empty()) value_error(name_, "got no inputs");
+    for (const Tensor& x : inputs)
+        if (!x.defined()) value_error(name_, "an input tensor is undefined");
+    if (masks.size() > inputs.size())
+        value_error(name_, "got " + std::to_string(masks.size()) + " masks for " + std::to_string(inputs.size()) +
+                               " inputs");
+    build(inputs[0].shape());
+    if (masks.size() == inputs.size()) return call_all(inputs, masks, training);
+    std::vector<Tensor> padded = masks;
+    padded.resize(inputs.size());
+    return call_all(inputs, padded, training);
 }
 
-std::vector<Tensor> Layer::call_all(const Tensor& x, const Tensor& mask, bool training) const {
-    return {call(x, mask, training)};
+Tensor Layer::call(const Tensor&, const Tensor&, bool) const {
+    value_error(name_, "takes a list of inputs: use forward_all({a, b, ...}, masks, training)");
+}
+
+std::vector<Tensor> Layer::call_all(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks,
+                                    bool training) const {
+    check_input_count(inputs.size(), 1, 1);
+    return {call(inputs[0], masks.empty() ? Tensor() : masks[0], training)};
+}
+
+void Layer::check_input_count(size_t count, size_t min, size_t max) const {
+    if (count >= min && count <= max) return;
+    const std::string want = min == max ? std::to_string(min) : std::to_string(min) + " to " + std::to_string(max);
+    value_error(name_, "takes " + want + " input" + (max == 1 ? "" : "s") + ", got " + std::to_string(count));
+}
+
+Shape Layer::output_shape(const Shape&) const {
+    value_error(name_, "takes a list of inputs: use output_shapes({a, b, ...})");
+}
+
+std::vector<Shape> Layer::output_shapes(const std::vector<Shape>& input_shapes) const {
+    check_input_count(input_shapes.size(), 1, 1);
+    return {output_shape(input_shapes[0])};
+}
+
+std::vector<Tensor> Layer::compute_masks(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) const {
+    if (inputs.empty()) return {};
+    return {compute_mask(inputs[0], masks.empty() ? Tensor() : masks[0])};
 }
 
 Tensor Layer::compute_mask(const Tensor&, const Tensor& mask) const { return mask; }

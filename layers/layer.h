@@ -21,11 +21,19 @@
 // reach it at once, and Dropout's generator, which training (training = true) draws from: training
 // runs one thread per model.
 //
-// forward gives the layer's output; forward_all gives every output a layer has, for the functional
-// graph and for inspection: {y} by default, {y, attention_weights} for Attention (as Keras'
-// return_attention_scores), {y, h, c} for LSTM (as Keras' return_state).
+// Layers with several inputs or outputs (the functional graph, layers/graph.h) go through the list
+// form: forward_all(inputs, masks, training) takes every input with its mask and returns every
+// output. A single-input layer implements call(x, mask, training) and output_shape(shape) and gets
+// the list form for free ({call(inputs[0], ...)}); a layer that merges several inputs (Add,
+// Concatenate, Dot, ...) or returns several outputs overrides call_all, output_shapes and, if it
+// passes masks on, compute_masks. How many outputs a layer has follows its Keras config: LSTM gives
+// {y, h, c} with return_state and takes {x, h0, c0} as Keras' initial_state; Attention gives
+// {y, attention_weights} with return_attention_scores.
 //
-//   std::vector<Tensor> outs = lstm.forward_all(x, mask, /*training=*/false);   // {y, h_T, c_T}
+// Weights depend on the FIRST input's shape only: build() and weight_specs() see inputs[0]'s shape
+// (x for LSTM, whatever its initial state). Layers without weights may take any inputs.
+//
+//   std::vector<Tensor> outs = lstm.forward_all({x, h0, c0}, {}, /*training=*/false);   // {y, h_T, c_T}
 #pragma once
 
 #include <atomic>
@@ -65,19 +73,30 @@ public:
     // name, trainable and dtype first). Each class has a matching static from_config(ConfigReader).
     virtual void get_config(ConfigWriter& config) const = 0;
     // The output shape for an input shape whose first axis is the batch (may be -1: unknown).
-    // Throws a ShapeError naming the layer when the layer cannot take that input.
-    virtual Shape output_shape(const Shape& input_shape) const = 0;
+    // Throws a ShapeError naming the layer when the layer cannot take that input. The default
+    // throws: a layer that takes a list of inputs implements output_shapes instead.
+    virtual Shape output_shape(const Shape& input_shape) const;
+    // The shape of every output for the shapes of every input. Default: {output_shape(inputs[0])},
+    // for exactly one input.
+    virtual std::vector<Shape> output_shapes(const std::vector<Shape>& input_shapes) const;
     // The weights this layer creates for an input shape, in Keras' order (the order of params() and
     // of the weights in a saved model). Checks the shape first. Creates nothing: the model loader
     // uses it to size a model before allocating it.
     virtual std::vector<WeightSpec> weight_specs(const Shape& input_shape) const = 0;
 
-    // Forward pass. Builds the layer on the first call. `training` turns dropout on.
+    // Forward pass of a single-input layer: its first output. Builds the layer on the first call.
+    // `training` turns dropout on.
     Tensor forward(const Tensor& x, bool training = false);
     Tensor forward(const Tensor& x, const Tensor& mask, bool training);
-    // Every output of the forward pass, the first being forward's (see the top of this file).
-    std::vector<Tensor> forward_all(const Tensor& x, const Tensor& mask, bool training);
-    // The mask this layer passes to the next one (default: unchanged). Embedding(mask_zero)
+    // The general forward: every input, with its mask (`masks` may be shorter than `inputs`, even
+    // empty: a missing or undefined mask means "no mask"), gives every output (see the top of this
+    // file). Builds the layer from inputs[0]'s shape on the first call.
+    std::vector<Tensor> forward_all(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks,
+                                    bool training);
+    // The masks this layer passes on, one per output (or fewer: missing ones are undefined).
+    // Default: {compute_mask(inputs[0], masks[0])}.
+    virtual std::vector<Tensor> compute_masks(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) const;
+    // The mask a single-input layer passes to the next one (default: unchanged). Embedding(mask_zero)
     // creates one; a layer that removes the time axis returns an undefined tensor.
     virtual Tensor compute_mask(const Tensor& x, const Tensor& mask) const;
 
@@ -111,10 +130,16 @@ protected:
     // Subclasses: called once the weights exist, to keep handles onto them (weight("kernel")) and
     // anything else that depends on the input shape. `rng` has drawn the initial weights.
     virtual void on_built(const Shape& input_shape, Rng& rng);
-    // Subclasses: the computation on a built layer; `mask` may be undefined.
-    virtual Tensor call(const Tensor& x, const Tensor& mask, bool training) const = 0;
-    // Subclasses with more than one output: all of them, call's first (default: {call(...)}).
-    virtual std::vector<Tensor> call_all(const Tensor& x, const Tensor& mask, bool training) const;
+    // Subclasses: the computation on a built layer; `mask` may be undefined. The default throws
+    // (a layer that takes a list implements call_all instead).
+    virtual Tensor call(const Tensor& x, const Tensor& mask, bool training) const;
+    // Subclasses with several inputs or outputs: all outputs for all inputs; `masks` has one
+    // (possibly undefined) entry per input. Default: {call(inputs[0], masks[0], training)}, for
+    // exactly one input.
+    virtual std::vector<Tensor> call_all(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks,
+                                         bool training) const;
+    // Throws a ValueError naming the layer unless it got between `min` and `max` inputs.
+    void check_input_count(size_t count, size_t min, size_t max) const;
 
 private:
     std::string name_;

@@ -5,7 +5,8 @@
 //   kernel            (D, 4U)   glorot_uniform
 //   recurrent_kernel  (U, 4U)   orthogonal
 //   bias              (4U)      zeros, with the f block set to 1 when unit_forget_bias (absent if !use_bias)
-// Each step, from zero initial h and c:
+// Each step, from zero initial h and c (or, with three inputs {x, h0, c0}, Keras' initial_state,
+// from h0 and c0, each (B, U)):
 //   z   = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias           (B, 4U)
 //   i   = σ(z_i)   f = σ(z_f)   g = act(z_c)   o = σ(z_o)           σ = recurrent_activation, act = activation
 //   c_t = f * c_{t-1} + i * g
@@ -17,12 +18,15 @@
 // its output at that step is h_{t-1}, as Keras does. With return_sequences the mask is passed on;
 // without it the mask is consumed.
 //
+// Outputs: {y}, or {y, h_T, c_T} with return_state (Keras' return_state; forward_all gives them).
+//
 // Two implementations of the same math: by default the whole sequence runs as one fused tape op
 // with a hand-written backward through time (layers/lstm_kernel.h, the fast path); set_fused(false)
 // selects the version composed from core ops (one tape entry per op per step), which is the
 // readable reference the fused kernel is tested against (tests/test_fused_kernels.cpp). In both, the
 // input projection of all steps is one matmul ((B*T, D) @ (D, 4U)) and each step does one matmul
-// with the recurrent kernel.
+// with the recurrent kernel. The fused kernel starts from zero state: a call with an initial state
+// runs the composed path (its gradients flow into h0 and c0 through the tape).
 #pragma once
 
 #include "layers/activations.h"
@@ -42,20 +46,26 @@ struct LSTMOutputs {
 class LSTM : public Layer {
 public:
     explicit LSTM(int64_t units, bool return_sequences = false, std::string activation = "tanh",
-                  std::string recurrent_activation = "sigmoid", bool use_bias = true, bool unit_forget_bias = true);
+                  std::string recurrent_activation = "sigmoid", bool use_bias = true, bool unit_forget_bias = true,
+                  bool return_state = false);
 
     std::string class_name() const override { return "LSTM"; }
     void get_config(ConfigWriter& config) const override;
     static std::unique_ptr<Layer> from_config(const ConfigReader& config);
     Shape output_shape(const Shape& input_shape) const override;
+    // {x} or {x, h0, c0} -> {y} or, with return_state, {y, h, c}.
+    std::vector<Shape> output_shapes(const std::vector<Shape>& input_shapes) const override;
     std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
     Tensor compute_mask(const Tensor& x, const Tensor& mask) const override;
+    std::vector<Tensor> compute_masks(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks) const override;
 
-    // The forward of a built layer, with its final state; writes nothing into the layer.
-    LSTMOutputs run(const Tensor& x, const Tensor& mask = {}) const;
+    // The forward of a built layer, with its final state; writes nothing into the layer. h0 and c0
+    // (B, U) are the initial state, both or neither (undefined: zeros).
+    LSTMOutputs run(const Tensor& x, const Tensor& mask = {}, const Tensor& h0 = {}, const Tensor& c0 = {}) const;
 
     int64_t units() const { return units_; }
     bool return_sequences() const { return return_sequences_; }
+    bool return_state() const { return return_state_; }
     const std::string& activation() const { return activation_name_; }
     const std::string& recurrent_activation() const { return recurrent_activation_name_; }
     bool use_bias() const { return use_bias_; }
@@ -68,14 +78,17 @@ public:
 protected:
     void on_built(const Shape& input_shape, Rng& rng) override;
     Tensor call(const Tensor& x, const Tensor& mask, bool training) const override;
-    std::vector<Tensor> call_all(const Tensor& x, const Tensor& mask, bool training) const override;  // {y, h, c}
+    std::vector<Tensor> call_all(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks,
+                                 bool training) const override;
 
 private:
     void check_input(const Shape& shape) const;
-    LSTMOutputs run_composed(const Tensor& x, const Tensor& mask) const;
+    void check_state(const Shape& state, const Shape& x, const char* which) const;
+    LSTMOutputs run_composed(const Tensor& x, const Tensor& mask, const Tensor& h0, const Tensor& c0) const;
 
     int64_t units_;
     bool return_sequences_;
+    bool return_state_;
     bool fused_ = true;
     std::string activation_name_, recurrent_activation_name_;
     LstmActivation activation_kind_, recurrent_activation_kind_;  // checked at construction

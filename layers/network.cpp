@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 
 #include "core/error.h"
 #include "core/tape.h"
+#include "layers/dense.h"
 #include "layers/summary.h"
 
 namespace tn {
@@ -26,6 +28,22 @@ std::string snake_case(const std::string& s) {
         out += static_cast<char>(std::tolower(c));
     }
     return out;
+}
+
+// The nodes that lead to `outputs`, in creation order (so every node comes after its inputs).
+std::vector<std::shared_ptr<const Node>> nodes_leading_to(const KerasTensors& outputs) {
+    std::map<uint64_t, std::shared_ptr<const Node>> found;
+    std::vector<std::shared_ptr<const Node>> todo;
+    for (const KerasTensor& t : outputs) todo.push_back(t.node());
+    while (!todo.empty()) {
+        std::shared_ptr<const Node> n = std::move(todo.back());
+        todo.pop_back();
+        if (!n || !found.emplace(n->id, n).second) continue;
+        for (const KerasTensor& t : n->inputs) todo.push_back(t.node());
+    }
+    std::vector<std::shared_ptr<const Node>> order;
+    for (auto& [id, n] : found) order.push_back(n);
+    return order;
 }
 
 }  // namespace
@@ -49,24 +67,77 @@ Tensor take_rows(const Tensor& x, const std::vector<int64_t>& rows) {
 
 Network::Network(uint64_t seed, std::string name) : seed_(seed), name_(std::move(name)) {}
 
+Network::Network(const KerasTensors& inputs, const KerasTensors& outputs, std::string name, uint64_t seed)
+    : seed_(seed), name_(std::move(name)) {
+    set_graph(inputs, outputs);
+}
+
+void Network::set_graph(const KerasTensors& inputs, const KerasTensors& outputs) {
+    if (!layers_.empty() || built()) value_error("model", "set_graph needs an empty network");
+    if (inputs.empty() || outputs.empty()) value_error("model", "needs at least one input and one output");
+    sequential_ = false;
+    std::map<const Node*, size_t> position;
+    for (const auto& node : nodes_leading_to(outputs)) {
+        GraphNode g;
+        g.layer = node->layer.get();
+        g.output_shapes = node->output_shapes;
+        for (const KerasTensor& t : node->inputs) g.inputs.push_back({position.at(t.node().get()), t.index()});
+        if (node->inputs.empty()) {
+            const auto it = std::find_if(inputs.begin(), inputs.end(), [&](const KerasTensor& t) { return t.node() == node; });
+            if (it == inputs.end())
+                value_error("model", "graph disconnected: the input '" + node->layer->name() +
+                                         "' that an output depends on is not among the model's inputs");
+            graph_.input_layers.push_back(node->layer);
+        } else {
+            adopt(node->layer);
+            g.node_index = static_cast<size_t>(std::count_if(graph_.nodes.begin(), graph_.nodes.end(),
+                                                             [&](const GraphNode& o) { return o.layer == g.layer; }));
+        }
+        position[node.get()] = graph_.nodes.size();
+        graph_.nodes.push_back(std::move(g));
+    }
+    for (const KerasTensor& t : inputs) {
+        const auto it = position.find(t.node().get());
+        if (!t.defined() || !t.node()->inputs.empty() || it == position.end())
+            value_error("model", "every input must be a tn::Input that an output depends on");
+        graph_.input_nodes.push_back(it->second);
+    }
+    for (const KerasTensor& t : outputs) graph_.outputs.push_back({position.at(t.node().get()), t.index()});
+    for (const GraphNode& g : graph_.nodes)
+        if (!g.inputs.empty()) g.layer->build(graph_.nodes[g.inputs[0].node].output_shapes[g.inputs[0].tensor]);
+}
+
 // ---- structure ----
+
+std::string Network::unique_name(const std::string& base) {
+    if (!names_.count(base)) return base;
+    int& k = next_suffix_[base];
+    std::string unique;
+    do unique = base + "_" + std::to_string(++k);
+    while (names_.count(unique));
+    return unique;
+}
+
+void Network::adopt(const std::shared_ptr<Layer>& layer) {
+    if (std::find(layers_.begin(), layers_.end(), layer) != layers_.end()) return;  // shared: one more node
+    const std::string base = snake_case(layer->class_name());
+    if (layer->name().empty() || layer->name() == base) {
+        layer->set_name(unique_name(base));
+    } else if (names_.count(layer->name())) {
+        value_error("model", "a layer named '" + layer->name() + "' is already in the model; names must be unique");
+    }
+    names_.insert(layer->name());
+    if (!layer->built()) layer->set_seed(seed_ + layers_.size());
+    layers_.push_back(layer);
+}
 
 Layer& Network::add(std::unique_ptr<Layer> layer) {
     if (!layer) value_error("model", "add() got a null layer");
-    auto taken = [&](const std::string& n) {
-        return std::any_of(layers_.begin(), layers_.end(), [&](const auto& l) { return l->name() == n; });
-    };
-    const std::string base = snake_case(layer->class_name());
-    if (layer->name().empty() || layer->name() == base) {
-        std::string unique = base;
-        for (int k = 1; taken(unique); ++k) unique = base + "_" + std::to_string(k);
-        layer->set_name(unique);
-    } else if (taken(layer->name())) {
-        value_error("model", "a layer named '" + layer->name() + "' is already in the model; names must be unique");
-    }
-    if (!layer->built()) layer->set_seed(seed_ + layers_.size());
-    layers_.push_back(std::move(layer));
-    return *layers_.back();
+    if (!sequential_) value_error("model", "add() is for Sequential models; a functional model is fixed by its graph");
+    std::shared_ptr<Layer> shared(std::move(layer));
+    adopt(shared);
+    if (built()) graph_ = make_chain(input_shape());
+    return *shared;
 }
 
 void Network::set_seed(uint64_t seed) {
@@ -75,24 +146,55 @@ void Network::set_seed(uint64_t seed) {
         if (!layers_[i]->built()) layers_[i]->set_seed(seed + i);
 }
 
-void Network::build(const Shape& input_shape) {
-    if (layers_.empty()) value_error("model", "has no layers; add some with add() before build()");
+Graph Network::make_chain(const Shape& input_shape) const {
     if (input_shape.empty()) shape_error("model", "build() needs an input shape with a batch axis first, e.g. {-1, 20, 1}");
-    Shape shape = input_shape;
-    shape[0] = -1;
-    input_shape_ = shape;
-    for (auto& layer : layers_) {
-        layer->build(shape);
-        shape = layer->output_shape(shape);
+    Graph graph;
+    graph.input_layers = {std::make_shared<InputLayer>(input_shape, "input")};
+    std::vector<GraphNode>& nodes = graph.nodes;
+    nodes.resize(1);
+    nodes[0].layer = graph.input_layers[0].get();
+    nodes[0].output_shapes = {static_cast<const InputLayer&>(*graph.input_layers[0]).batch_input_shape()};
+    for (const auto& layer : layers_) {
+        const Shape& in = nodes.back().output_shapes[0];
+        layer->build(in);
+        GraphNode g;
+        g.layer = layer.get();
+        g.inputs = {{nodes.size() - 1, 0}};
+        g.output_shapes = {layer->output_shape(in)};
+        nodes.push_back(std::move(g));
     }
+    graph.input_nodes = {0};
+    graph.outputs = {{nodes.size() - 1, 0}};
+    return graph;
+}
+
+void Network::build(const Shape& input_shape) {
+    if (layers_.empty() && sequential_) value_error("model", "has no layers; add some with add() before build()");
+    if (!sequential_) {
+        input_layer(0).check(input_shape);
+        return;
+    }
+    graph_ = make_chain(input_shape);
+}
+
+const Shape& Network::input_shape() const {
+    static const Shape none;
+    return built() ? input_layer(0).batch_input_shape() : none;
+}
+
+const InputLayer& Network::input_layer(size_t i) const {
+    return static_cast<const InputLayer&>(*graph_.nodes.at(graph_.input_nodes.at(i)).layer);
 }
 
 std::string Network::summary() {
     if (!built())
         value_error("model", "summary() needs the input shape: call build({-1, ...}) or fit() first");
-    std::vector<Layer*> ptrs;
-    for (auto& l : layers_) ptrs.push_back(l.get());
-    return tn::summary(ptrs, input_shape_, name_);
+    std::vector<SummaryRow> rows;
+    std::unordered_set<const Layer*> seen;
+    for (const GraphNode& g : graph_.nodes)
+        if (!g.inputs.empty() && seen.insert(g.layer).second)
+            rows.push_back({g.layer->name(), g.layer->class_name(), g.output_shapes[0], g.layer->count_params()});
+    return summary_table(rows, name_);
 }
 
 Layer& Network::layer(const std::string& name) {
@@ -126,46 +228,6 @@ int64_t Network::count_params() const {
 void Network::zero_grad() {
     for (auto& l : layers_)
         for (Param& p : l->params()) p.value.zero_grad();
-}
-
-// ---- forward ----
-
-Tensor Network::forward(const Tensor& x, bool training) {
-    if (layers_.empty()) value_error("model", "has no layers; add some with add()");
-    Tensor h = x, mask;
-    for (auto& layer : layers_) {
-        Tensor out = layer->forward(h, mask, training);
-        mask = layer->compute_mask(h, mask);
-        h = out;
-    }
-    return h;
-}
-
-Tensor Network::predict(const Tensor& x, int64_t batch_size) {
-    if (!x.defined() || x.ndim() < 1 || x.dim(0) == 0)
-        shape_error("model.predict", "x needs at least one sample along its first axis");
-    if (batch_size <= 0) value_error("model.predict", "batch_size must be > 0, got " + std::to_string(batch_size));
-    NoGrad no_grad;
-    const int64_t n = x.dim(0);
-    Tensor result;
-    int64_t row_size = 0;
-    for (int64_t start = 0; start < n; start += batch_size) {
-        const int64_t end = std::min(n, start + batch_size);
-        std::vector<int64_t> rows(static_cast<size_t>(end - start));
-        for (int64_t i = start; i < end; ++i) rows[static_cast<size_t>(i - start)] = i;
-        const Tensor out = forward(take_rows(x, rows), /*training=*/false);
-        if (out.ndim() < 1 || out.dim(0) != end - start || (result.defined() && out.numel() != (end - start) * row_size))
-            shape_error("model.predict", "the output of a batch of " + std::to_string(end - start) +
-                                             " samples has shape " + shape_str(out.shape()));
-        if (!result.defined()) {
-            Shape shape = out.shape();
-            shape[0] = n;
-            result = Tensor(shape);
-            row_size = out.numel() / (end - start);
-        }
-        std::memcpy(result.data() + start * row_size, out.data(), static_cast<size_t>(out.numel()) * sizeof(float));
-    }
-    return result;
 }
 
 }  // namespace tn

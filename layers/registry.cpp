@@ -1,11 +1,22 @@
 #include "layers/registry.h"
 
 #include "core/error.h"
+#include "layers/activation.h"
+#include "layers/add.h"
 #include "layers/attention.h"
+#include "layers/average.h"
+#include "layers/concatenate.h"
 #include "layers/dense.h"
+#include "layers/dot.h"
 #include "layers/dropout.h"
 #include "layers/embedding.h"
+#include "layers/flatten.h"
 #include "layers/lstm.h"
+#include "layers/multiply.h"
+#include "layers/permute.h"
+#include "layers/repeat_vector.h"
+#include "layers/reshape.h"
+#include "layers/subtract.h"
 
 namespace tn {
 
@@ -18,11 +29,22 @@ struct LayerClass {
 
 // One line per layer class, sorted by name.
 constexpr LayerClass kLayerClasses[] = {
+    {"Activation", Activation::from_config},
+    {"Add", Add::from_config},
     {"Attention", Attention::from_config},
+    {"Average", Average::from_config},
+    {"Concatenate", Concatenate::from_config},
     {"Dense", Dense::from_config},
+    {"Dot", Dot::from_config},
     {"Dropout", Dropout::from_config},
     {"Embedding", Embedding::from_config},
+    {"Flatten", Flatten::from_config},
     {"LSTM", LSTM::from_config},
+    {"Multiply", Multiply::from_config},
+    {"Permute", Permute::from_config},
+    {"RepeatVector", RepeatVector::from_config},
+    {"Reshape", Reshape::from_config},
+    {"Subtract", Subtract::from_config},
 };
 
 std::unique_ptr<Layer> named(std::unique_ptr<Layer> layer, const ConfigReader& config) {

@@ -36,21 +36,28 @@ std::string format_thousands(int64_t n) {
 }
 
 std::string summary(const std::vector<Layer*>& layers, const Shape& input_shape, const std::string& title) {
-    const std::string thin(65, '_'), thick(65, '=');
-    std::ostringstream os;
-    if (!title.empty()) os << "Model: \"" << title << "\"\n";
-    os << thin << "\n" << pad(" Layer (type)", 29) << pad("Output Shape", 26) << "Param #\n" << thick << "\n";
     Shape shape = input_shape;
-    int64_t total = 0;
+    std::vector<SummaryRow> rows;
     for (size_t k = 0; k < layers.size(); ++k) {
         Layer* layer = layers[k];
         if (!layer) value_error("summary", "layer " + std::to_string(k) + " is null");
         if (!layer->built()) layer->build(shape);
         shape = layer->output_shape(shape);
-        const int64_t n = layer->count_params();
-        total += n;
-        os << pad(" " + layer->name() + " (" + layer->class_name() + ")", 29) << pad(keras_shape(shape), 26) << n
-           << "\n";
+        rows.push_back({layer->name(), layer->class_name(), shape, layer->count_params()});
+    }
+    return summary_table(rows, title);
+}
+
+std::string summary_table(const std::vector<SummaryRow>& rows, const std::string& title) {
+    const std::string thin(65, '_'), thick(65, '=');
+    std::ostringstream os;
+    if (!title.empty()) os << "Model: \"" << title << "\"\n";
+    os << thin << "\n" << pad(" Layer (type)", 29) << pad("Output Shape", 26) << "Param #\n" << thick << "\n";
+    int64_t total = 0;
+    for (const SummaryRow& row : rows) {
+        total += row.params;
+        os << pad(" " + row.name + " (" + row.class_name + ")", 29) << pad(keras_shape(row.output_shape), 26)
+           << row.params << "\n";
     }
     os << thick << "\n"
        << "Total params: " << format_thousands(total) << "\n"

@@ -25,6 +25,15 @@ namespace tn {
 
 std::string summary(const std::vector<Layer*>& layers, const Shape& input_shape, const std::string& title = "");
 
+// One row of the table: what a graph (layers/network.h) knows of each layer.
+struct SummaryRow {
+    std::string name, class_name;
+    Shape output_shape;
+    int64_t params = 0;
+};
+// The same table from rows already computed.
+std::string summary_table(const std::vector<SummaryRow>& rows, const std::string& title = "");
+
 // 45700 -> "45,700" (the totals of the summary).
 std::string format_thousands(int64_t n);
 

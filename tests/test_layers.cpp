@@ -543,11 +543,9 @@ TEST_CASE("lstm: forward equals an independent double-precision loop, for every 
             }
             check_near(run.h, ref.h, 1e-5, "h");
             check_near(run.c, ref.c, 1e-5, "c");
-            const std::vector<Tensor> all = lstm.forward_all(x, Tensor(), false);  // {y, h, c}, as Keras' return_state
-            REQUIRE(all.size() == 3);
+            const std::vector<Tensor> all = lstm.forward_all({x}, {}, false);  // {y}: no return_state
+            REQUIRE(all.size() == 1);
             CHECK(bit_identical(all[0], y));
-            CHECK(bit_identical(all[1], run.h));
-            CHECK(bit_identical(all[2], run.c));
         }
 }
 
@@ -648,6 +646,7 @@ TEST_CASE("lstm: config and bad input") {
                          "sigmoid, hard_sigmoid, tanh",
                          ValueError);
     CHECK_THROWS_WITH_AS(LSTM(-1), "lstm: units must be positive, got -1", ValueError);
+    CHECK_THROWS_WITH_AS(LSTM(int64_t{1} << 62), "lstm: units must be at most 2^40, got 4611686018427387904", ValueError);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -671,10 +670,9 @@ TEST_CASE("attention: forward and exposed values equal an independent double-pre
             check_near(out.scores, ref.score, 1e-5, "score");
             check_near(out.context, ref.context, 1e-5, "context");
             check_near(out.h_t, ref.h_t, 0, "h_t");
-            const std::vector<Tensor> all = att.forward_all(h_s, Tensor(), false);  // as return_attention_scores
-            REQUIRE(all.size() == 2);
+            const std::vector<Tensor> all = att.forward_all({h_s}, {}, false);  // {y}: no return_attention_scores
+            REQUIRE(all.size() == 1);
             CHECK(bit_identical(all[0], y));
-            CHECK(bit_identical(all[1], out.weights));
         }
 }
 
@@ -795,7 +793,10 @@ TEST_CASE("registry: every layer round-trips through its config") {
         CHECK(layer_config_json(*copy) == layer_config_json(*layer));
         CHECK(copy->name() == layer->name());
     }
-    CHECK(known_layer_classes() == std::vector<std::string>{"Attention", "Dense", "Dropout", "Embedding", "LSTM"});
+    CHECK(known_layer_classes() ==
+          std::vector<std::string>{"Activation", "Add", "Attention", "Average", "Concatenate", "Dense", "Dot", "Dropout",
+                                   "Embedding", "Flatten", "LSTM", "Multiply", "Permute", "RepeatVector", "Reshape",
+                                   "Subtract"});
 }
 
 TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, load") {
@@ -831,8 +832,9 @@ TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, 
 
 TEST_CASE("registry: unknown classes, missing keys, wrong types and bad values are explained") {
     CHECK_THROWS_WITH_AS(layer_from_json("Conv2D", nlohmann::ordered_json::object()),
-                         "layer registry: unknown layer class 'Conv2D'; known classes are: Attention, Dense, "
-                         "Dropout, Embedding, LSTM",
+                         "layer registry: unknown layer class 'Conv2D'; known classes are: Activation, Add, "
+                         "Attention, Average, Concatenate, Dense, Dot, Dropout, Embedding, Flatten, LSTM, Multiply, "
+                         "Permute, RepeatVector, Reshape, Subtract",
                          ValueError);
     CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object()), "Dense config: missing required key 'units'",
                          ValueError);

@@ -103,9 +103,9 @@ TEST_CASE("Model reproduces the reference training runs (LSTM -> Attention -> De
             NoGrad no_grad;
             const Tensor lstm_out = model.layer<LSTM>().forward(x);
             check_close(lstm_out, out.at("lstm_out"), name + " lstm_out");
-            const std::vector<Tensor> attention = model.layer<Attention>().forward_all(lstm_out, Tensor(), false);
-            check_close(attention.at(0), out.at("attention_out"), name + " attention_out");
-            check_close(attention.at(1), out.at("alpha"), name + " alpha");
+            const AttentionOutputs attention = model.layer<Attention>().attend(lstm_out);
+            check_close(attention.y, out.at("attention_out"), name + " attention_out");
+            check_close(attention.weights, out.at("alpha"), name + " alpha");
             check_close(model.predict(x), out.at("y_pred"), name + " y_pred");
             check_close(Tensor::scalar(model.evaluate(x, y).loss), out.at("loss"), name + " loss");
         }

@@ -397,7 +397,8 @@ TEST_CASE("bad files: every problem is a FormatError naming the file and what is
     }
     SUBCASE("wrong types and values") {
         check_json([](json& j) { j["format"] = "graph-model"; }, {"format is \"graph-model\""});
-        check_json([](json& j) { j["modelTopology"]["class_name"] = "Functional"; }, {"'Functional'; tapenet loads Sequential models only"});
+        check_json([](json& j) { j["modelTopology"]["class_name"] = "Graph"; }, {"'Graph'; tapenet loads Sequential, Model and Functional models"});
+        check_json([](json& j) { j["modelTopology"]["class_name"] = "Functional"; }, {"missing the list 'input_layers'"});
         check_json([&](json& j) { layer_config(j, 0)["units"] = "four"; }, {"'units' must be an integer, got \"four\""});
         // A choice the layer cannot compute is refused at load time, not when predict first runs.
         check_json([&](json& j) { layer_config(j, 0)["activation"] = "softmax"; },
@@ -420,7 +421,7 @@ TEST_CASE("bad files: every problem is a FormatError naming the file and what is
     }
     SUBCASE("unknown class_name") {
         check_json([](json& j) { j["modelTopology"]["config"]["layers"][1]["class_name"] = "Conv2D"; },
-                   {"layer 1 ('attention', Conv2D)", "unknown layer class 'Conv2D'", "Attention, Dense, Dropout, Embedding, LSTM"});
+                   {"layer 1 ('attention', Conv2D)", "unknown layer class 'Conv2D'", "Attention, Average, Concatenate, Dense, Dot"});
     }
     SUBCASE("the manifest disagrees with the layers rebuilt from their configs") {
         // The config says 5 units but the manifest and weights are for 4: shapes differ. (The sizes

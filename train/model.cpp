@@ -48,6 +48,9 @@ void check_finite(const std::string& where, const char* name, const Tensor& t) {
 
 Model::Model(uint64_t seed, std::string name) : Network(seed, std::move(name)), shuffle_rng_(seed ^ kShuffleStream) {}
 
+Model::Model(const KerasTensors& inputs, const KerasTensors& outputs, std::string name, uint64_t seed)
+    : Network(inputs, outputs, std::move(name), seed), shuffle_rng_(seed ^ kShuffleStream) {}
+
 void Model::set_seed(uint64_t seed) {
     Network::set_seed(seed);
     shuffle_rng_ = Rng(seed ^ kShuffleStream);
@@ -57,21 +60,16 @@ void Model::set_seed(uint64_t seed) {
 
 bool Model::uses_logits() const {
     if (loss_.name != "binary_crossentropy" || layers().empty()) return false;
-    const auto* dense = dynamic_cast<const Dense*>(layers().back().get());
+    const Layer& last = built() ? output_layer(0) : *layers().back();  // a Sequential stack is built by fit
+    const auto* dense = dynamic_cast<const Dense*>(&last);
     return dense && dense->activation() == ActivationKind::sigmoid;
 }
 
 Tensor Model::forward_for_loss(const Tensor& x, bool training) {
-    if (!uses_logits()) return forward(x, training);
-    Tensor h = x, mask;
-    for (size_t i = 0; i + 1 < layers().size(); ++i) {
-        Tensor out = layers()[i]->forward(h, mask, training);
-        mask = layers()[i]->compute_mask(h, mask);
-        h = out;
-    }
-    Dense& last = static_cast<Dense&>(*layers().back());
-    last.build(h.shape());
-    return last.logits(h);  // the last Dense without its sigmoid
+    if (built() && (input_nodes().size() != 1 || outputs().size() != 1))
+        value_error("model", "fit and evaluate take a model of one input and one output (this one has " +
+                                 std::to_string(input_nodes().size()) + " and " + std::to_string(outputs().size()) + ")");
+    return run({x}, training, uses_logits())[0];  // with logits: the last Dense without its sigmoid
 }
 
 // ---- loss and accuracy ----

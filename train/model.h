@@ -49,6 +49,12 @@ struct Evaluation {
 class Model : public Network {
 public:
     explicit Model(uint64_t seed = 0, std::string name = "sequential");
+    // A functional model (layers/graph.h), as Keras' Model(inputs, outputs, name):
+    //   auto x = tn::Input({20, 1});
+    //   auto y = tn::layer<tn::Dense>(1)(tn::layer<tn::LSTM>(8)(x));
+    //   tn::Model model(x, y, "model");
+    // fit, evaluate and train_on_batch take models of one input and one output; predict any.
+    Model(const KerasTensors& inputs, const KerasTensors& outputs, std::string name = "model", uint64_t seed = 0);
 
     // Seeds layer i with seed + i (layers already built keep their weights) and the shuffling.
     void set_seed(uint64_t seed) override;

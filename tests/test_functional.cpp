@@ -1,0 +1,170 @@
+// The functional API (layers/graph.h, layers/network.h): tn::Input, layers applied to symbolic
+// tensors, shared layers, several inputs and outputs, and a Sequential stack as the same graph.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <vector>
+
+#include "core/error.h"
+#include "core/ops.h"
+#include "core/rng.h"
+#include "layers/attention.h"
+#include "layers/dense.h"
+#include "layers/graph.h"
+#include "layers/lstm.h"
+#include "optim/adam.h"
+#include "io/model_format.h"
+#include "layers/add.h"
+#include "layers/concatenate.h"
+#include "layers/dot.h"
+#include "layers/activation.h"
+#include "train/load_model.h"
+#include "train/model.h"
+#include "tests/test_util.h"
+
+namespace tn {
+namespace functional_test {
+
+Tensor uniform(Shape shape, uint64_t seed) {
+    Rng rng(seed);
+    return Tensor::uniform(std::move(shape), -1.0f, 1.0f, rng);
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+    if (a.shape() != b.shape()) return false;
+    for (int64_t i = 0; i < a.numel(); ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+TEST_CASE("functional: the README model equals the same Sequential stack, bit for bit") {
+    auto inputs = Input({6, 2});
+    auto x = layer<LSTM>(5, true)(inputs);
+    x = layer<Attention>(4)(x);
+    auto outputs = layer<Dense>(1)(x);
+    Model functional(inputs, outputs, "readme", /*seed=*/3);
+    CHECK(functional.built());
+    CHECK(functional.layers().size() == 3);
+    CHECK(functional.layers()[2]->name() == "dense");
+    CHECK(functional.input_shape() == Shape{-1, 6, 2});
+
+    Model stacked(3);
+    stacked.add<LSTM>(5, true);
+    stacked.add<Attention>(4);
+    stacked.add<Dense>(1);
+    stacked.build({-1, 6, 2});
+    const Tensor xs = uniform({7, 6, 2}, 4);
+    CHECK(same_bits(functional.predict(xs), stacked.predict(xs)));
+    CHECK(functional.count_params() == stacked.count_params());
+    CHECK(functional.summary().find("attention (Attention)") != std::string::npos);
+
+    // fit trains the functional model exactly as the stack.
+    const Tensor ys = uniform({7, 1}, 5);
+    functional.compile("mae", std::make_unique<Adam>());
+    stacked.compile("mae", std::make_unique<Adam>());
+    const auto h1 = functional.fit(xs, ys, {.epochs = 2, .batch_size = 3, .verbose = 0});
+    const auto h2 = stacked.fit(xs, ys, {.epochs = 2, .batch_size = 3, .verbose = 0});
+    CHECK(h1.loss == h2.loss);
+}
+
+TEST_CASE("functional: a shared layer applied twice keeps one set of weights; two inputs, two outputs") {
+    auto a = Input({3}), b = Input({3});
+    auto shared = layer<Dense>(2);
+    KerasTensor ya = shared(a), yb = shared(b);
+    Network net({a, b}, {ya, yb}, "two", 1);
+    CHECK(net.layers().size() == 1);
+    CHECK(net.params().size() == 2);
+    CHECK(net.nodes().size() == 4);
+    CHECK(net.nodes()[3].node_index == 1);
+    const Tensor xa = uniform({4, 3}, 1), xb = uniform({4, 3}, 2);
+    const std::vector<Tensor> out = net.predict({xa, xb});
+    REQUIRE(out.size() == 2);
+    CHECK(same_bits(out[0], shared->forward(xa)));
+    CHECK(same_bits(out[1], shared->forward(xb)));
+    CHECK_THROWS_AS(net.predict(xa), ValueError);
+}
+
+TEST_CASE("functional: LSTM return_state and Attention weights as outputs") {
+    auto x = Input({5, 2});
+    auto lstm = layer<LSTM>(3, true, "tanh", "sigmoid", true, true, /*return_state=*/true);
+    KerasTensors seq = lstm(x);
+    REQUIRE(seq.size() == 3);
+    CHECK(seq[1].shape() == Shape{-1, 3});
+    auto att = layer<Attention>(4, "luong", /*return_attention_scores=*/true)(seq[0]);
+    Network net(x, {att[0], att[1], seq[1]}, "m", 2);
+    const Tensor xs = uniform({2, 5, 2}, 3);
+    const std::vector<Tensor> out = net.predict(std::vector<Tensor>{xs});
+    REQUIRE(out.size() == 3);
+    CHECK(out[1].shape() == Shape{2, 5});
+    const LSTMOutputs run = lstm->run(xs);
+    CHECK(same_bits(out[2], run.h));
+    // A decoder started from the encoder's state: {x, h0, c0}.
+    auto decoder = layer<LSTM>(3, true)({x, seq[1], seq[2]});
+    Network seq2seq(x, decoder, "s2s", 2);
+    CHECK(seq2seq.predict(xs).shape() == Shape{2, 5, 3});
+}
+
+TEST_CASE("functional: errors name what is wrong") {
+    auto x = Input({4});
+    auto y = layer<Dense>(2)(x);
+    auto other = Input({4});
+    CHECK_THROWS_WITH_AS(Network(other, y), doctest::Contains("graph disconnected"), ValueError);
+    CHECK_THROWS_AS(layer<LSTM>(2)(x), ShapeError);  // LSTM needs (batch, steps, features)
+    Network net(x, y);
+    CHECK_THROWS_WITH_AS(net.add<Dense>(1), doctest::Contains("add() is for Sequential models"), ValueError);
+    CHECK_THROWS_WITH_AS(net.predict(uniform({2, 5}, 1)), doctest::Contains("expected input of shape (-1, 4), got (2, 5)"),
+                         ShapeError);
+}
+
+TEST_CASE("format: a functional model with shared layers, several inputs and outputs round-trips bit-identically") {
+    testing::TempDir dir;
+    auto a = Input({5, 3}, "enc_in"), b = Input({4, 3}, "dec_in");
+    auto encoder = layer<LSTM>(4, true, "tanh", "sigmoid", true, true, /*return_state=*/true);
+    KerasTensors enc = encoder(a);
+    auto decoder = layer<LSTM>(4, true)({b, enc[1], enc[2]});
+    auto scores = layer<Dot>(std::vector<int64_t>{2, 2})({decoder, enc[0]});
+    auto alpha = layer<Activation>("softmax")(scores);
+    auto context = layer<Dot>(std::vector<int64_t>{2, 1})({alpha, enc[0]});
+    auto joined = layer<Concatenate>()({context, decoder});
+    auto shared = layer<Dense>(2);
+    auto y = layer<Add>()({shared(context), shared(decoder), layer<Dense>(2)(joined)});
+    Model model({a, b}, {y, alpha}, "seq2seq", 9);
+    const Tensor xa = uniform({3, 5, 3}, 1), xb = uniform({3, 4, 3}, 2);
+    const std::vector<Tensor> before = model.predict({xa, xb});
+    save_model(model, dir / "m.json");
+
+    const auto j = testing::read_json(dir / "m.json");
+    const auto& topology = j.at("modelTopology");
+    CHECK(topology.at("class_name") == "Model");
+    CHECK(topology.at("config").at("input_layers") == nlohmann::ordered_json::parse(R"([["enc_in", 0, 0], ["dec_in", 0, 0]])"));
+    CHECK(topology.at("config").at("output_layers") == nlohmann::ordered_json::parse(R"([["add", 0, 0], ["activation", 0, 0]])"));
+    for (const auto& l : topology.at("config").at("layers"))
+        if (l.at("name") == "dense") CHECK(l.at("inbound_nodes").size() == 2);  // shared: two nodes
+
+    const auto loaded = load_model(dir / "m.json");
+    CHECK_FALSE(loaded->sequential());
+    CHECK(loaded->layers().size() == model.layers().size());
+    const std::vector<Tensor> after = loaded->predict({xa, xb});
+    REQUIRE(after.size() == 2);
+    CHECK(same_bits(after[0], before[0]));
+    CHECK(same_bits(after[1], before[1]));
+}
+
+TEST_CASE("format: a TF.js-style functional file, layers in any order, loads") {
+    testing::TempDir dir;
+    auto x = Input({3}, "input1");
+    auto y = layer<Dense>(2)(layer<Dense>(4, "relu")(x));
+    Model model(x, y, "model1", 4);
+    save_model(model, dir / "m.json");
+    auto j = testing::read_json(dir / "m.json");
+    auto& layers = j["modelTopology"]["config"]["layers"];
+    std::swap(layers[0], layers[2]);  // the last layer first: nodes are made once their inputs are
+    j["modelTopology"]["class_name"] = "Functional";
+    std::ofstream(dir / "m.json") << j.dump();
+    const auto loaded = load_model(dir / "m.json");
+    const Tensor xs = uniform({5, 3}, 3);
+    CHECK(same_bits(loaded->predict(xs), model.predict(xs)));
+}
+
+}  // namespace functional_test
+}  // namespace tn
