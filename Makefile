@@ -157,7 +157,7 @@ $(BUILD)/bin/bench: $(BENCH_OBJ) $(LIB)
 # Tests run with one BLAS thread: deterministic and no oversubscription while make runs jobs.
 # tests/test_examples.cpp runs the example binaries it finds in TAPENET_BIN_DIR. First, the
 # includes must respect the layering of docs/architecture.md (tools/check_layering.sh).
-test: $(TEST_BIN) $(EXAMPLE_BIN)
+test: $(TEST_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
 	tools/check_layering.sh
 	tools/check_layering.sh --self-test
 	OPENBLAS_NUM_THREADS=1 TAPENET_BIN_DIR=$(BUILD)/bin ./$(TEST_BIN) $(TEST_ARGS)
