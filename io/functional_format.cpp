@@ -50,16 +50,6 @@ std::array<size_t, 3> parse_ref(const ordered_json& ref, const std::unordered_ma
     return {it->second, ref[1].get<size_t>(), ref[2].get<size_t>()};
 }
 
-double weights_of(const Layer& layer, const Shape& in) {
-    double n = 0;
-    for (const WeightSpec& spec : layer.weight_specs(in)) {
-        double size = 1;
-        for (int64_t d : spec.shape) size *= static_cast<double>(d);
-        n += size;
-    }
-    return n;
-}
-
 std::vector<FileLayer> read_layers(const ordered_json& list, const FunctionalLoad& load,
                                    std::unordered_map<std::string, size_t>& by_name) {
     std::vector<FileLayer> layers;
@@ -167,7 +157,7 @@ void make_nodes(std::vector<FileNode>& nodes, std::vector<FileLayer>& layers, co
             }
             try {
                 node.outputs = apply_layer(layer.layer, in);
-                if (!layer.counted) needed += weights_of(*layer.layer, in[0].shape());
+                if (!layer.counted) needed += layer.layer->count_weights_for(in[0].shape());
             } catch (const std::exception& e) {
                 format_error(load.file, layer.where + " cannot take its inputs: " + e.what());
             }

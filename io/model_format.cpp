@@ -175,19 +175,6 @@ Topology parse_topology(const ModelFiles& files) {
     return t;
 }
 
-// How many weights `layer` creates for this input shape, from its weight_specs and in double
-// (a config may ask for more than int64 holds): a config asking for billions of weights is refused
-// before anything is allocated.
-double weights_needed(const Layer& layer, const Shape& in) {
-    double n = 0;
-    for (const WeightSpec& spec : layer.weight_specs(in)) {
-        double size = 1;
-        for (int64_t d : spec.shape) size *= static_cast<double>(d);
-        n += size;
-    }
-    return n;
-}
-
 bool is_optimizer_entry(const WeightEntry& e) { return e.group == "optimizer"; }
 
 // A count held in a double (it may exceed int64 when a config is absurd): digits, no exponent.
@@ -280,7 +267,7 @@ void build_from_topology(Network& network, const ModelFiles& files, const Custom
         const std::string where = "layer '" + layer->name() + "' (" + layer->class_name() + ")";
         double n = 0;
         try {
-            n = weights_needed(*layer, shape);
+            n = layer->count_weights_for(shape);
             shape = layer->output_shape(shape);
         } catch (const std::exception& e) {
             format_error(file, where + " cannot take its input of shape " + shape_str(shape) + ": " + e.what());

@@ -87,6 +87,16 @@ const Tensor& Layer::weight(std::string_view name) const {
     value_error(name_, "has no weight '" + std::string(name) + "'" + (built_ ? "" : " (it is not built yet)"));
 }
 
+double Layer::count_weights_for(const Shape& input_shape) const {
+    double n = 0;
+    for (const WeightSpec& spec : weight_specs(input_shape)) {
+        double size = 1;
+        for (int64_t d : spec.shape) size *= static_cast<double>(d);
+        n += size;
+    }
+    return n;
+}
+
 int64_t Layer::count_params() const {
     int64_t n = 0;
     for (const auto& p : params_) n += p.value.numel();

@@ -116,6 +116,9 @@ public:
     std::vector<Param>& params() { return params_; }
     const std::vector<Param>& params() const { return params_; }
     int64_t count_params() const;
+    // How many weights weight_specs() lists for this input shape, in double (a config may ask for
+    // more than int64 holds): the model loader's budget check before anything is allocated.
+    double count_weights_for(const Shape& input_shape) const;
     // Copies values into the parameters (shapes must match, in params() order). Parameters are
     // never reassigned, only written through, so handles that layers keep stay valid.
     void set_weights(const std::vector<Tensor>& values);

@@ -25,17 +25,8 @@
 namespace tn {
 namespace functional_test {
 
-Tensor uniform(Shape shape, uint64_t seed) {
-    Rng rng(seed);
-    return Tensor::uniform(std::move(shape), -1.0f, 1.0f, rng);
-}
-
-bool same_bits(const Tensor& a, const Tensor& b) {
-    if (a.shape() != b.shape()) return false;
-    for (int64_t i = 0; i < a.numel(); ++i)
-        if (a[i] != b[i]) return false;
-    return true;
-}
+using testing::same_bits;
+Tensor uniform(Shape shape, uint64_t seed) { return testing::uniform_tensor(std::move(shape), seed); }
 
 TEST_CASE("functional: the README model equals the same Sequential stack, bit for bit") {
     auto inputs = Input({6, 2});

@@ -13,21 +13,13 @@
 #include "layers/attention.h"
 #include "layers/dense.h"
 #include "layers/lstm.h"
+#include "tests/test_util.h"
 
 namespace tn {
 namespace multi_io_test {
 
-Tensor uniform(Shape shape, uint64_t seed) {
-    Rng rng(seed);
-    return Tensor::uniform(std::move(shape), -1.0f, 1.0f, rng);
-}
-
-bool same_bits(const Tensor& a, const Tensor& b) {
-    if (a.shape() != b.shape()) return false;
-    for (int64_t i = 0; i < a.numel(); ++i)
-        if (a[i] != b[i]) return false;
-    return true;
-}
+using testing::same_bits;
+Tensor uniform(Shape shape, uint64_t seed) { return testing::uniform_tensor(std::move(shape), seed); }
 
 TEST_CASE("lstm: return_state gives {y, h, c}, the outputs of run, with their shapes and masks") {
     LSTM lstm(3, true, "tanh", "sigmoid", true, true, /*return_state=*/true);

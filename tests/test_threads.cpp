@@ -21,10 +21,7 @@
 namespace tn::test_threads {
 namespace {
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-    return a.shape() == b.shape() &&
-           std::memcmp(a.data(), b.data(), static_cast<size_t>(a.numel()) * sizeof(float)) == 0;
-}
+using testing::same_bits;
 
 // LSTM -> Attention(score) -> Dense, saved and loaded again.
 std::unique_ptr<Model> saved_and_loaded(const std::string& score, int64_t T, int64_t D,

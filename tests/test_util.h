@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -14,6 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/parallel.h"
+#include "core/rng.h"
+#include "core/tensor.h"
 #include "io/atomic_file.h"  // tn::read_file
 
 namespace tn::testing {
@@ -38,6 +41,18 @@ struct TempDir {
 };
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Uniform values in [-1, 1) drawn from Rng(seed).
+inline Tensor uniform_tensor(Shape shape, uint64_t seed) {
+    Rng rng(seed);
+    return Tensor::uniform(std::move(shape), -1.0f, 1.0f, rng);
+}
+
+// Same shape and the same float bits.
+inline bool same_bits(const Tensor& a, const Tensor& b) {
+    return a.shape() == b.shape() &&
+           std::memcmp(a.data(), b.data(), static_cast<size_t>(a.numel()) * sizeof(float)) == 0;
+}
 
 // Sets tapenet's thread count (core/parallel.h) for one scope.
 class ThreadCount {
