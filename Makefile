@@ -134,9 +134,9 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(TEST_BIN): $(TEST_OBJ) $(LIB)
+$(TEST_BIN): $(TEST_OBJ) $(EXAMPLE_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(LIB) $(LDLIBS) -o $@
+	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(EXAMPLE_COMMON_OBJ) $(LIB) $(LDLIBS) -o $@
 
 # Keep the examples' and tools' objects: as intermediates of a pattern chain make deleted them after a
 # clean build, and the next make (CI's `make test` after `make`) compiled them all again.
