@@ -5,15 +5,18 @@
 //                     them): TF.js loads them and predicts the same (tests/tfjs/test/functional.test.js).
 // Also keras-attention's weight names ("attention/luong_w/kernel", ...): a Keras model converted to
 // TF.js loads as well as tapenet's own names.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "io/model_format.h"
 #include "layers/add.h"
 #include "layers/attention.h"

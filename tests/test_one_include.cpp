@@ -3,7 +3,9 @@
 // print what this suite's own load_model predicts, bit for bit; README.md's functional example must
 // print "Success."; a model serving its attention weights gives rows that sum to 1.
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
