@@ -56,6 +56,8 @@ LIB      := $(BUILD)/libtapenet.a
 
 TEST_SRC := $(wildcard tests/*.cpp)
 TEST_BIN := $(BUILD)/tests/tapenet_tests
+# A program that includes nothing but tapenet.h (tests/test_one_include.cpp runs it).
+ONE_INCLUDE_BIN := $(BUILD)/tests/one_include
 
 EXAMPLE_SRC := $(wildcard examples/*.cpp)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.cpp=$(BUILD)/bin/%)
@@ -101,7 +103,7 @@ endif
 
 # Longest units first, so that `make -j2` ends on short ones and both cores finish together: the
 # tests' unit (the longest), the library (io, layers and train first), the bench, then the examples and tools.
-all: $(TEST_BIN) $(LIB) $(BENCH_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
+all: $(TEST_BIN) $(ONE_INCLUDE_BIN) $(LIB) $(BENCH_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
 
 # Every build first checks the Debian packages (fast: dpkg-query), installing them as root.
 deps-check:
@@ -138,6 +140,10 @@ $(TEST_BIN): $(TEST_OBJ) $(EXAMPLE_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $(TEST_OBJ) $(EXAMPLE_COMMON_OBJ) $(LIB) $(LDLIBS) -o $@
 
+$(ONE_INCLUDE_BIN): $(BUILD)/obj/tests/one_include/one_include.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
 # Keep the examples' and tools' objects: as intermediates of a pattern chain make deleted them after a
 # clean build, and the next make (CI's `make test` after `make`) compiled them all again.
 .SECONDARY: $(EXAMPLE_COMMON_OBJ) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.o) $(TOOL_BIN:$(BUILD)/bin/%=$(BUILD)/obj/tools/%.o)
@@ -157,7 +163,7 @@ $(BUILD)/bin/bench: $(BENCH_OBJ) $(LIB)
 # Tests run with one BLAS thread: deterministic and no oversubscription while make runs jobs.
 # tests/test_examples.cpp runs the example binaries it finds in TAPENET_BIN_DIR. First, the
 # includes must respect the layering of docs/architecture.md (tools/check_layering.sh).
-test: $(TEST_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
+test: $(TEST_BIN) $(ONE_INCLUDE_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
 	tools/check_layering.sh
 	tools/check_layering.sh --self-test
 	OPENBLAS_NUM_THREADS=1 TAPENET_BIN_DIR=$(BUILD)/bin ./$(TEST_BIN) $(TEST_ARGS)
@@ -181,7 +187,7 @@ data:
 clean:
 	rm -rf build build-sanitize build-tsan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_COMMON_OBJ:.o=.d) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.d) \
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/tests/one_include/one_include.d $(EXAMPLE_COMMON_OBJ:.o=.d) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.d) \
          $(TOOL_BIN:$(BUILD)/bin/%=$(BUILD)/obj/tools/%.d) $(BENCH_OBJ:.o=.d)
 
 # ---- make fuzz: libFuzzer on the model loader (fuzz/fuzz_model_loader.cpp) ----

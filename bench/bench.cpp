@@ -335,6 +335,26 @@ void print_table(const std::vector<nlohmann::ordered_json>& results) {
     }
 }
 
+// For each thread count that measured both add_two_numbers and add_two_numbers_functional: the
+// functional model's median throughput over the stacked one's (1 = as fast).
+nlohmann::ordered_json functional_ratios(const std::vector<nlohmann::ordered_json>& results) {
+    nlohmann::ordered_json ratios = nlohmann::ordered_json::array();
+    auto rate = [](const nlohmann::ordered_json& r, const char* what) {
+        return r.at(what).at("median_samples_per_s").get<double>();
+    };
+    for (const nlohmann::ordered_json& stacked : results) {
+        if (stacked.at("model") != "add_two_numbers") continue;
+        for (const nlohmann::ordered_json& functional : results) {
+            if (functional.at("model") != "add_two_numbers_functional" || functional.at("threads") != stacked.at("threads"))
+                continue;
+            ratios.push_back(nlohmann::ordered_json::object({{"threads", stacked.at("threads")},
+                                                   {"train", rate(functional, "train") / rate(stacked, "train")},
+                                                   {"infer", rate(functional, "infer") / rate(stacked, "infer")}}));
+        }
+    }
+    return ratios;
+}
+
 int run_parent(const Options& o) {
     std::vector<nlohmann::ordered_json> results;
     bool failed = false;
@@ -375,7 +395,9 @@ int run_parent(const Options& o) {
          "GFLOP/s from the analytic GEMM FLOPs (bench/README.md); sgemm peak = median GFLOP/s of an n^3 sgemm in "
          "the same process."},
     });
-    const nlohmann::ordered_json out = nlohmann::ordered_json::object({{"meta", meta}, {"results", results}});
+    const nlohmann::ordered_json ratios = functional_ratios(results);
+    const nlohmann::ordered_json out =
+        nlohmann::ordered_json::object({{"meta", meta}, {"results", results}, {"functional_vs_stacked", ratios}});
     std::ofstream f(o.out);
     f << out.dump(1) << "\n";
     if (!f) {
@@ -386,6 +408,9 @@ int run_parent(const Options& o) {
     std::cout << "\nCPU: " << meta.at("cpu_model").get<std::string>() << " (" << meta.at("nproc").dump()
               << " cpus)  OpenBLAS " << meta.at("openblas").get<std::string>() << "\n";
     print_table(results);
+    for (const nlohmann::ordered_json& r : ratios)
+        std::printf("add_two_numbers functional / stacked, threads=%d: train %.3f, infer %.3f (median throughputs)\n",
+                    r.at("threads").get<int>(), r.at("train").get<double>(), r.at("infer").get<double>());
     std::cout << "(GFLOP/s: analytic GEMM FLOPs, training = 3x forward; %peak: of the sgemm column, "
                  "measured in the same process)\n\nwrote "
               << o.out << "\n";

@@ -8,6 +8,7 @@
 #include "layers/attention.h"
 #include "layers/dense.h"
 #include "layers/embedding.h"
+#include "layers/graph.h"
 #include "layers/lstm.h"
 #include "optim/adam.h"
 
@@ -16,6 +17,7 @@ namespace tn::bench {
 const std::vector<ModelSpec>& model_specs() {
     static const std::vector<ModelSpec> specs = {
         {"add_two_numbers", 20, 1, 0, 100, 128, "bahdanau", 1, "mae", 64},
+        {"add_two_numbers_functional", 20, 1, 0, 100, 128, "bahdanau", 1, "mae", 64, /*functional=*/true},
         {"find_max_b64", 10, 1, 0, 128, 128, "luong", 1, "mae", 64},
         {"find_max_b32", 10, 1, 0, 128, 128, "luong", 1, "mae", 32},
         {"imdb_text", 500, 32, 5000, 100, 128, "luong", 1, "binary_crossentropy", 64},
@@ -104,7 +106,7 @@ std::vector<Batch> make_batches(const ModelSpec& spec, int count, uint64_t seed)
     Rng rng(seed);
     std::vector<Batch> batches;
     for (int i = 0; i < count; ++i) {
-        if (spec.name == "add_two_numbers") batches.push_back(add_two_numbers_batch(spec, rng));
+        if (spec.name.starts_with("add_two_numbers")) batches.push_back(add_two_numbers_batch(spec, rng));
         else if (spec.vocab > 0) batches.push_back(imdb_batch(spec, rng));
         else if (spec.loss == "mae") batches.push_back(find_max_batch(spec, rng));
         else batches.push_back(classification_batch(spec, rng));
@@ -112,15 +114,36 @@ std::vector<Batch> make_batches(const ModelSpec& spec, int count, uint64_t seed)
     return batches;
 }
 
+namespace {
+
+// The model as a functional graph: Input -> [Embedding] -> LSTM -> Attention -> Dense.
+std::unique_ptr<Model> make_functional_model(const ModelSpec& spec, uint64_t seed, const std::string& dense_activation) {
+    const KerasTensor input = Input(spec.vocab > 0 ? Shape{spec.T} : Shape{spec.T, spec.D});
+    KerasTensor x = input;
+    if (spec.vocab > 0) x = layer<Embedding>(spec.vocab, spec.D)(x);
+    x = layer<LSTM>(spec.units, /*return_sequences=*/true)(x);
+    x = layer<Attention>(spec.att_units, spec.score)(x);
+    x = layer<Dense>(spec.out, dense_activation)(x);
+    return std::make_unique<Model>(input, x, spec.name, seed);
+}
+
+}  // namespace
+
 std::unique_ptr<Model> make_model(const ModelSpec& spec, uint64_t seed) {
-    auto model = std::make_unique<Model>(seed, spec.name);
-    if (spec.vocab > 0) model->add<Embedding>(spec.vocab, spec.D);
-    model->add<LSTM>(spec.units, /*return_sequences=*/true);
-    model->add<Attention>(spec.att_units, spec.score);
     // imdb: Dense(1, sigmoid) + binary_crossentropy trains on the logits (see train/model.h).
-    model->add<Dense>(spec.out, spec.loss == "binary_crossentropy" ? "sigmoid" : "linear");
+    const std::string dense_activation = spec.loss == "binary_crossentropy" ? "sigmoid" : "linear";
+    std::unique_ptr<Model> model;
+    if (spec.functional) {
+        model = make_functional_model(spec, seed, dense_activation);
+    } else {
+        model = std::make_unique<Model>(seed, spec.name);
+        if (spec.vocab > 0) model->add<Embedding>(spec.vocab, spec.D);
+        model->add<LSTM>(spec.units, /*return_sequences=*/true);
+        model->add<Attention>(spec.att_units, spec.score);
+        model->add<Dense>(spec.out, dense_activation);
+        model->build(spec.vocab > 0 ? Shape{-1, spec.T} : Shape{-1, spec.T, spec.D});
+    }
     model->compile(spec.loss, std::make_unique<Adam>(AdamOptions{.epsilon = 1e-7}));
-    model->build(spec.vocab > 0 ? Shape{-1, spec.T} : Shape{-1, spec.T, spec.D});
     return model;
 }
 

@@ -3,6 +3,8 @@
 // The same models as bench/torch_baseline.py (and /work/shared/tools/torch_baseline.py), from the
 // keras-attention 5.0 examples:
 //   add_two_numbers : x (T=20, 1)  -> LSTM(100, seq) -> Attention(128, bahdanau) -> Dense(1);  mae;  batch 64
+//   add_two_numbers_functional: the same model built with the functional API instead of the stack
+//                     (its throughput must stay within 5% of add_two_numbers': bench prints the ratio)
 //   find_max_b64/32 : x (T=10, 1)  -> LSTM(128, seq) -> Attention(128, luong)    -> Dense(1);  mae;  batch 64 / 32
 //   imdb_text       : Embedding(5000, 32) over T=500 -> LSTM(100, seq) -> Attention(128, luong)
 //                     -> Dense(1, sigmoid); binary cross-entropy (trained on the logits);  batch 64
@@ -32,9 +34,10 @@ struct ModelSpec {
     int64_t out;         // Dense units O
     std::string loss;    // Keras loss name
     int64_t batch;       // B
+    bool functional = false;  // built with the functional API (tn::Input, layers applied, Model(in, out))
 };
 
-// The five models, in the baseline's order.
+// The five models, in the baseline's order, and add_two_numbers_functional after add_two_numbers.
 const std::vector<ModelSpec>& model_specs();
 // The spec named `name`; throws a tn::ValueError listing the valid names.
 const ModelSpec& model_spec(const std::string& name);

@@ -5,14 +5,17 @@
 // values, 0.5 x[a] + 0.5 x[b]. To solve it, the model must find the numbers after the zeros, and the
 // attention weights show whether it does: after training they sit on the two marked positions.
 //
-//   LSTM(100, return_sequences) -> Attention(128, bahdanau) -> Dropout(0.2) -> Dense(1); mae; Adam; batch 64
+//   Input(20, 1) -> LSTM(100, return_sequences) -> Attention(128, bahdanau) -> Dropout(0.2) -> Dense(1);
+//   mae; Adam; batch 64. Built with the functional API, as keras-attention's add_two_numbers.py.
 //
 // Adam runs at Keras' default learning rate 1e-3, except for the last --fine-tune epochs (default 3) at
 // 1e-4 (keras-attention keeps 1e-3 throughout: --fine-tune 0).
 //
 // After every epoch it draws the attention of 10 test sequences whose marked values sit at indices 4
 // and 9 (zeros at 3 and 8) above the ground-truth mask (ones at 4 and 9): DIR/epoch_NNN.png, and at the
-// end DIR/attention.gif of all epochs. DIR/metrics.json holds the final figures.
+// end DIR/attention.gif of all epochs. The weights are the Attention layer's second output
+// (return_attention_scores) in a model that shares the trained layers. DIR/metrics.json holds the
+// final figures.
 //
 //   build/bin/add_two_numbers --out out/add_two_numbers          (or: make demo)
 #include <array>
@@ -25,7 +28,6 @@
 
 #include "core/rng.h"
 #include "core/tensor.h"
-#include "examples/attention_probe.h"
 #include "examples/example_args.h"
 #include "examples/fine_tune.h"
 #include "examples/metrics.h"
@@ -33,6 +35,7 @@
 #include "io/heatmap.h"
 #include "layers/attention.h"
 #include "layers/dense.h"
+#include "layers/graph.h"
 #include "layers/dropout.h"
 #include "layers/lstm.h"
 #include "optim/adam.h"
@@ -122,15 +125,21 @@ int run(int argc, char** argv) {
     tn::Tensor truth({10, kSteps});  // where the attention should go
     for (int64_t r = 0; r < 10; ++r) truth[r * kSteps + kTestIndex1] = truth[r * kSteps + kTestIndex2] = 1.0f;
 
-    // ---- model ----
-    tn::Model model(args.seed, "add_two_numbers");
-    model.add<tn::LSTM>(100, /*return_sequences=*/true);
-    tn::Attention& attention = model.add<tn::Attention>(128, "bahdanau");
-    model.add<tn::Dropout>(0.2);
-    model.add<tn::Dense>(1);
+    // ---- model, as keras-attention writes it (functional) ----
+    // The Attention layer also outputs its weights (return_attention_scores): `model` trains on y,
+    // `probe` (the same layers) serves {y, weights} for the heatmaps.
+    auto model_input = tn::Input({kSteps, 1});
+    tn::KerasTensor x = tn::layer<tn::LSTM>(100, /*return_sequences=*/true)(model_input);
+    tn::KerasTensors attended = tn::layer<tn::Attention>(128, "bahdanau", /*return_attention_scores=*/true)(x);
+    x = tn::layer<tn::Dropout>(0.2)(attended[0]);
+    x = tn::layer<tn::Dense>(1)(x);
+    tn::Model model(model_input, x, "add_two_numbers", args.seed);
+    tn::Model probe(model_input, {x, attended[1]}, "add_two_numbers_probe");
     model.compile("mae", std::make_unique<tn::Adam>());
-    model.build({-1, kSteps, 1});
     std::cout << model.summary() << "\n";
+    const auto attention_weights = [&probe](const tn::Tensor& inputs) {  // (N, T)
+        return probe.predict(std::vector<tn::Tensor>{inputs}, /*batch_size=*/256)[1];
+    };
 
     // ---- training, drawing the attention after every epoch ----
     tn::GifWriter gif(args.out + "/attention.gif", /*delay_cs=*/40, "hot");
@@ -138,14 +147,14 @@ int run(int argc, char** argv) {
     const tn::Callback fine_tune = tn::examples::fine_tune_callback(model, args.epochs, fine_tune_epochs);
     tn::Callback draw;
     draw.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {
-        const tn::Tensor alpha = tn::examples::attention_weights(model, attention, test.x);
+        const tn::Tensor alpha = attention_weights(test.x);
         const tn::Image frame = draw_epoch(alpha, truth, epoch + 1, args.epochs, cell_px);
         char name[32];
         std::snprintf(name, sizeof name, "/epoch_%03d.png", epoch + 1);
         tn::write_png(frame, args.out + name);
         gif.add_frame(frame);
         test_mass_per_epoch.push_back(attention_mass(alpha, test.marked));
-        val_mass_per_epoch.push_back(attention_mass(tn::examples::attention_weights(model, attention, val.x), val.marked));
+        val_mass_per_epoch.push_back(attention_mass(attention_weights(val.x), val.marked));
         if (args.verbose > 0)
             std::printf("  attention on the marked positions: %.3f (validation), %.3f (the 10 drawn)\n",
                         static_cast<double>(val_mass_per_epoch.back()), static_cast<double>(test_mass_per_epoch.back()));

@@ -2,7 +2,9 @@
 //
 // Dummy data (there is nothing to learn): x uniform (100, 10, 1), y uniform (100, 1).
 //
-//   LSTM(64, return_sequences) -> Attention(units=32, score) -> Dense(1); mae; Adam
+//   Input(10, 1) -> LSTM(64, return_sequences) -> Attention(units=32, score) -> Dense(1); mae; Adam
+//
+// built with the functional API as the README writes it (tn::Input, layers applied, tn::Model).
 //
 // For score = luong and bahdanau: print the summary, fit, predict, save the model to
 // DIR/model_<score>.json (+ its weights file), load it back with no user code, predict again and
@@ -26,6 +28,7 @@
 #include "io/model_format.h"
 #include "layers/attention.h"
 #include "layers/dense.h"
+#include "layers/graph.h"
 #include "layers/lstm.h"
 #include "optim/adam.h"
 #include "train/load_model.h"
@@ -61,12 +64,12 @@ int run(int argc, char** argv) {
         {{"example", "example_attention"}, {"epochs", args.epochs}, {"seed", args.seed}, {"samples", samples}});
     bool all_identical = true;
     for (const std::string score : {"luong", "bahdanau"}) {
-        tn::Model model(args.seed, "example_attention_" + score);
-        model.add<tn::LSTM>(64, /*return_sequences=*/true);
-        model.add<tn::Attention>(32, score);
-        model.add<tn::Dense>(kOutputDim);
+        auto model_input = tn::Input({kTimeSteps, kInputDim});
+        tn::KerasTensor h = tn::layer<tn::LSTM>(64, /*return_sequences=*/true)(model_input);
+        h = tn::layer<tn::Attention>(32, score)(h);
+        h = tn::layer<tn::Dense>(kOutputDim)(h);
+        tn::Model model(model_input, h, "example_attention_" + score, args.seed);
         model.compile("mae", std::make_unique<tn::Adam>());
-        model.build({-1, kTimeSteps, kInputDim});
         std::cout << model.summary() << "\n";
 
         const tn::History history = model.fit(x, y, {.epochs = args.epochs, .verbose = args.verbose});

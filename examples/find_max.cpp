@@ -5,7 +5,8 @@
 // A model that solves it looks at the largest number: the argmax of its attention weights should be
 // the position of the maximum, which the figures and the "argmax accuracy" show.
 //
-//   LSTM(128, return_sequences) -> Attention(128, luong) -> Dense(1); mae; RMSprop (Keras defaults); batch 32
+//   Input(10, 1) -> LSTM(128, return_sequences) -> Attention(128, luong) -> Dense(1); mae; RMSprop (Keras
+//   defaults); batch 32. Built with the functional API, as keras-attention's find_max.py.
 //
 // RMSprop is what keras-attention gets from model.compile(loss='mae'); --optimizer adam trains with
 // Adam (Keras defaults) instead, as the PyTorch baseline does. The last --fine-tune epochs run at a
@@ -14,7 +15,8 @@
 // 100,000 sequences, the last 20% held out for validation (as Keras' validation_split = 0.2). After
 // every epoch it draws DIR/epoch_NNN.png: for 12 validation sequences, the attention weights, their
 // argmax as a one-hot row and the true argmax as a one-hot row (`jet`, as the keras-attention figure);
-// at the end DIR/attention.gif, and DIR/metrics.json.
+// at the end DIR/attention.gif, and DIR/metrics.json. The weights are the Attention layer's second
+// output (return_attention_scores) in a model that shares the trained layers.
 //
 //   build/bin/find_max --out out/find_max
 #include <algorithm>
@@ -36,6 +38,7 @@
 #include "io/heatmap.h"
 #include "layers/attention.h"
 #include "layers/dense.h"
+#include "layers/graph.h"
 #include "layers/lstm.h"
 #include "optim/adam.h"
 #include "optim/rmsprop.h"
@@ -125,17 +128,23 @@ int run(int argc, char** argv) {
     for (int64_t r = 0; r < drawn; ++r) drawn_rows[static_cast<size_t>(r)] = r;
     const tn::Tensor drawn_x = tn::take_rows(val.x, drawn_rows);
 
-    // ---- model ----
-    tn::Model model(args.seed, "find_max");
-    model.add<tn::LSTM>(128, /*return_sequences=*/true);
-    tn::Attention& attention = model.add<tn::Attention>(128, "luong");
-    model.add<tn::Dense>(1);
+    // ---- model, as keras-attention writes it (functional) ----
+    // The Attention layer also outputs its weights (return_attention_scores): `model` trains on y,
+    // `probe` (the same layers) serves {y, weights} for the figures and the argmax accuracy.
+    auto model_input = tn::Input({kSteps, 1});
+    tn::KerasTensor x = tn::layer<tn::LSTM>(128, /*return_sequences=*/true)(model_input);
+    tn::KerasTensors attended = tn::layer<tn::Attention>(128, "luong", /*return_attention_scores=*/true)(x);
+    x = tn::layer<tn::Dense>(1)(attended[0]);
+    tn::Model model(model_input, x, "find_max", args.seed);
+    tn::Model probe(model_input, {x, attended[1]}, "find_max_probe");
     if (optimizer == "adam")
         model.compile("mae", std::make_unique<tn::Adam>());
     else
         model.compile("mae", std::make_unique<tn::RMSprop>());
-    model.build({-1, kSteps, 1});
     std::cout << model.summary() << "\n";
+    const auto attention_weights = [&probe](const tn::Tensor& inputs) {  // (N, T)
+        return probe.predict(std::vector<tn::Tensor>{inputs}, /*batch_size=*/256)[1];
+    };
 
     // ---- training, drawing the attention after every epoch ----
     tn::GifWriter gif(args.out + "/attention.gif", /*delay_cs=*/60, "jet");
@@ -144,12 +153,12 @@ int run(int argc, char** argv) {
     tn::Callback draw;
     draw.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {
         const tn::Image frame =
-            draw_epoch(tn::examples::attention_weights(model, attention, drawn_x), drawn_x, epoch + 1, args.epochs, cell_px);
+            draw_epoch(attention_weights(drawn_x), drawn_x, epoch + 1, args.epochs, cell_px);
         char name[32];
         std::snprintf(name, sizeof name, "/epoch_%03d.png", epoch + 1);
         tn::write_png(frame, args.out + name);
         gif.add_frame(frame);
-        accuracy_per_epoch.push_back(argmax_accuracy(tn::examples::attention_weights(model, attention, val.x), val.x));
+        accuracy_per_epoch.push_back(argmax_accuracy(attention_weights(val.x), val.x));
         if (args.verbose > 0)
             std::printf("  attention argmax = position of the maximum: %.2f%% of the validation sequences\n",
                         100.0 * static_cast<double>(accuracy_per_epoch.back()));

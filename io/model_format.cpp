@@ -313,11 +313,19 @@ void assign_weights(Network& model, const ModelFiles& files) {
         std::vector<Tensor> layer_values;
         for (const Param& p : layer->params()) {
             const std::string full = prefix + p.name;
-            // "<layer>/<w>", else "<layer>/<scope>/<w>" (Keras' "lstm/lstm_cell/kernel").
+            // "<layer>/<w>", else "<layer>/<alias>" (Layer::weight_aliases), else "<layer>/<scope>/<w>"
+            // (Keras' "lstm/lstm_cell/kernel").
             std::optional<size_t> found;
-            if (const auto it = by_name.find(full); it != by_name.end()) {
-                found = it->second;
-            } else {
+            if (const auto it = by_name.find(full); it != by_name.end()) found = it->second;
+            for (const std::string& alias : layer->weight_aliases(p.name)) {
+                if (const auto it = by_name.find(prefix + alias); it != by_name.end()) {
+                    if (found)
+                        format_error(file, "model weight '" + full + "' matches both '" + files.weights[*found].name +
+                                               "' and '" + it->first + "' in the weightsManifest");
+                    found = it->second;
+                }
+            }
+            if (!found) {
                 if (const auto it = scoped.find(layer->name() + '\0' + p.name); it != scoped.end()) {
                     if (it->second.size() > 1)
                         format_error(file, "model weight '" + full + "' matches both '" + files.weights[it->second[0]].name +

@@ -74,6 +74,10 @@ std::vector<WeightSpec> Attention::weight_specs(const Shape& input_shape) const 
     return specs;
 }
 
+std::vector<std::string> Attention::weight_aliases(std::string_view weight) const {
+    return {std::string(weight) + "/kernel"};
+}
+
 void Attention::on_built(const Shape& input_shape, Rng&) {
     input_dim_ = input_shape[2];
     if (luong_) {

@@ -10,6 +10,8 @@
 // Parameters, all glorot_uniform, no biases:
 //   luong_w (D, D)  or  bahdanau_w1 (D, D), bahdanau_w2 (D, D), bahdanau_v (D, 1);  then
 //   attention_vector (2D, units): rows [0, D) multiply the context, rows [D, 2D) multiply h_t.
+// tapenet saves them as "<layer>/luong_w", ...; files from Keras name them "<layer>/luong_w/kernel",
+// ... (keras-attention's Dense sublayers, use_bias=False): both load (weight_aliases).
 //
 // With a mask (B, T): masked steps get a score of -inf before the softmax, so exactly zero weight,
 // and h_t is the last unmasked step of each row (every row needs at least one). The mask is
@@ -53,6 +55,10 @@ public:
     // {h_s} -> {y}, or {y, weights (B, T)} with return_attention_scores.
     std::vector<Shape> output_shapes(const std::vector<Shape>& input_shapes) const override;
     std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
+    // keras-attention 5.0 builds its weights as Dense sublayers without biases, so a Keras model
+    // converted to TF.js names them "<layer>/luong_w/kernel", ..., "<layer>/attention_vector/kernel":
+    // the alias of each weight is "<weight>/kernel".
+    std::vector<std::string> weight_aliases(std::string_view weight) const override;
     Tensor compute_mask(const Tensor&, const Tensor&) const override { return Tensor(); }
 
     // The forward of a built layer with all its values; writes nothing into the layer.

@@ -30,6 +30,8 @@ std::vector<Tensor> Layer::forward_all(const std::vector<Tensor>& inputs, const 
     return call_all(inputs, padded, training);
 }
 
+std::vector<std::string> Layer::weight_aliases(std::string_view) const { return {}; }
+
 Tensor Layer::call(const Tensor&, const Tensor&, bool) const {
     value_error(name_, "takes a list of inputs: use forward_all({a, b, ...}, masks, training)");
 }

@@ -83,6 +83,10 @@ public:
     // of the weights in a saved model). Checks the shape first. Creates nothing: the model loader
     // uses it to size a model before allocating it.
     virtual std::vector<WeightSpec> weight_specs(const Shape& input_shape) const = 0;
+    // Other names a saved file may give the weight `weight` of this layer, relative to the layer
+    // (keras-attention's Dense sublayers: "luong_w" is also "luong_w/kernel"). The model loader tries
+    // "<layer>/<weight>" first, then "<layer>/<alias>" for each of these. Default: none.
+    virtual std::vector<std::string> weight_aliases(std::string_view weight) const;
 
     // Forward pass of a single-input layer: its first output. Builds the layer on the first call.
     // `training` turns dropout on.

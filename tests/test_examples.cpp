@@ -219,8 +219,11 @@ TEST_CASE("examples: example_attention saves, loads and predicts bit-identically
         CAPTURE(score);
         CHECK(m.at(score).at("predictions_bit_identical") == true);
         CHECK(m.at(score).at("max_abs_difference") == 0.0);
-        // The saved model is the README's: LSTM(64) -> Attention(32, score) -> Dense(1), 10 steps of 1 feature.
+        // The saved model is the README's, functional as the README writes it: Input(10, 1) -> LSTM(64) ->
+        // Attention(32, score) -> Dense(1).
+        CHECK(read_json(out + "/model_" + score + ".json").at("modelTopology").at("class_name") == "Model");
         const std::unique_ptr<tn::Model> model = tn::load_model(out + "/model_" + score + ".json");
+        CHECK_FALSE(model->sequential());
         REQUIRE(model->layers().size() == 3);
         const tn::Attention& attention = model->layer<tn::Attention>();
         CHECK(attention.units() == 32);
