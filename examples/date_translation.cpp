@@ -33,6 +33,7 @@
 #include "examples/example_args.h"
 #include "examples/fine_tune.h"
 #include "examples/metrics.h"
+#include "examples/seq2seq_decoding.h"
 #include "io/gif.h"
 #include "io/heatmap.h"
 #include "io/model_format.h"
@@ -51,7 +52,7 @@ namespace {
 
 using namespace tn::examples;
 
-constexpr int kPanels = 4;  // test dates drawn, one format each
+constexpr size_t kPanels = 4;  // test dates drawn, one format each
 
 struct DateData {
     std::vector<std::string> human, iso;
@@ -91,21 +92,16 @@ struct Translation {
     tn::Tensor decoder_in;         // what the decoder was fed at the end (start + its own choices)
 };
 
-// Greedy decoding: step t runs the model on the characters chosen so far and keeps the most likely
-// character at position t. The decoder is causal, so positions after t do not change position t.
 Translation translate(tn::Model& model, const tn::Tensor& encoder_in) {
-    const int64_t n = encoder_in.dim(0);
-    Translation out{std::vector<std::string>(static_cast<size_t>(n)), tn::Tensor::zeros({n, kOutputLength})};
-    for (int64_t r = 0; r < n; ++r) out.decoder_in.data()[r * kOutputLength] = static_cast<float>(kOutputStart);
-    for (int t = 0; t < kOutputLength; ++t) {
-        const tn::Tensor logits = model.predict(std::vector<tn::Tensor>{encoder_in, out.decoder_in}, 512)[0];
-        for (int64_t r = 0; r < n; ++r) {
-            const float* row = logits.data() + (r * kOutputLength + t) * kOutputVocabSize;
-            const int best = static_cast<int>(std::max_element(row, row + kOutputVocabSize) - row);
-            const char c = output_char(best);
-            out.iso[static_cast<size_t>(r)] += c == '\0' || c == '^' ? '?' : c;
-            if (t + 1 < kOutputLength) out.decoder_in.data()[r * kOutputLength + t + 1] = static_cast<float>(best);
+    GreedyDecoding d = greedy_decode(model, encoder_in, kOutputStart);
+    Translation out{{}, d.decoder_in};
+    for (const std::vector<int>& tokens : d.tokens) {
+        std::string iso;
+        for (int token : tokens) {
+            const char c = output_char(token);
+            iso += c == '\0' || c == '^' ? '?' : c;
         }
+        out.iso.push_back(iso);
     }
     return out;
 }
@@ -116,22 +112,18 @@ double exact_match(const std::vector<std::string>& got, const std::vector<std::s
     return static_cast<double>(right) / static_cast<double>(got.size());
 }
 
-// One panel per drawn date: alpha (kOutputLength, kInputLength) cropped to the input's characters.
+// One panel per drawn date: output characters down, the input's characters across.
 tn::Image draw_alignment(const tn::Tensor& alpha, const std::vector<std::string>& human,
                          const std::vector<std::string>& iso, const std::string& title, int cell_px) {
+    const auto chars = [](const std::string& text) {
+        std::vector<std::string> out;
+        for (char c : text) out.push_back(std::string(1, c));
+        return out;
+    };
     std::vector<tn::HeatmapPanel> panels;
-    for (int p = 0; p < kPanels; ++p) {
-        tn::HeatmapPanel panel;
-        panel.label = human[static_cast<size_t>(p)] + "  ->  " + iso[static_cast<size_t>(p)];
-        panel.rows = kOutputLength;
-        panel.cols = static_cast<int>(human[static_cast<size_t>(p)].size());
-        for (int r = 0; r < panel.rows; ++r)
-            for (int c = 0; c < panel.cols; ++c)
-                panel.values.push_back(alpha.data()[(static_cast<int64_t>(p) * kOutputLength + r) * kInputLength + c]);
-        for (char c : human[static_cast<size_t>(p)]) panel.col_labels.push_back(std::string(1, c));
-        for (char c : iso[static_cast<size_t>(p)]) panel.row_labels.push_back(std::string(1, c));
-        panels.push_back(std::move(panel));
-    }
+    for (size_t p = 0; p < kPanels; ++p)
+        panels.push_back(alignment_panel(alpha, static_cast<int64_t>(p), human[p] + "  ->  " + iso[p], chars(human[p]),
+                                         chars(iso[p])));
     tn::HeatmapStyle style;
     style.title = title;
     style.cell_px = cell_px;

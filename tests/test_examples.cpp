@@ -285,9 +285,31 @@ TEST_CASE("examples: date_translation trains briefly, translates the held-out da
     CHECK(y[0].shape() == tn::Shape{2, 10, 13});
 }
 
+TEST_CASE("examples: reverse_digits trains both models briefly and draws the attention of three sequences") {
+    TempDir tmp("reverse_digits");
+    const std::string out = tmp / "run";
+    const RunOutput r = run_example("reverse_digits", "--epochs 1 --train 128 --test 8 --units 8 --cell-px 8 --out '" + out + "'", tmp);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const nlohmann::ordered_json m = read_json(out + "/metrics.json");
+    for (const char* key : {"without_attention_accuracy", "with_attention_accuracy"}) {
+        CAPTURE(key);
+        const double accuracy = m.at(key).get<double>();
+        CHECK(accuracy >= 0.0);
+        CHECK(accuracy <= 1.0);
+        CHECK(accuracy * 160 == doctest::Approx(std::round(accuracy * 160)).epsilon(1e-9));  // a count out of 8 x 20
+    }
+    const double diagonal = m.at("attention_on_anti_diagonal").get<double>();
+    CHECK(diagonal > 0.0);
+    CHECK(diagonal < 1.0);
+    const Png png = read_png(out + "/alignment.png");
+    CHECK(png.width > 3 * 20 * 8);
+    CHECK(png.height > 3 * 20 * 8);
+}
+
 TEST_CASE("examples: a bad command line exits with status 2 and one clear line") {
     TempDir tmp("bad_flags");
-    for (const std::string name : {"add_two_numbers", "find_max", "example_attention", "date_translation"}) {
+    for (const std::string name : {"add_two_numbers", "find_max", "example_attention", "date_translation", "reverse_digits"}) {
         check_bad_flag(name, "--epoch 3", "unknown flag '--epoch' (see --help)", tmp);
         check_bad_flag(name, "extra", "unknown argument 'extra' (see --help)", tmp);
         check_bad_flag(name, "--epochs", "--epochs needs a value", tmp);
