@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,9 @@ public:
     virtual std::string text(std::string_view key) const = 0;
     // A list of integers; null reads as -1, and a single integer n as [n] (Keras' Dot(axes=1)).
     virtual std::vector<int64_t> integers(std::string_view key) const = 0;
+    // A nested object (a wrapper's {"class_name": ..., "config": {...}}), read by a reader of its own
+    // whose errors name the key; required.
+    virtual std::unique_ptr<ConfigReader> object(std::string_view key) const = 0;
 
     // Optional keys: absent or null reads as the fallback.
     int64_t integer(std::string_view key, int64_t fallback) const { return has(key) ? integer(key) : fallback; }

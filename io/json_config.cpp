@@ -89,6 +89,12 @@ std::string JsonConfigReader::text(std::string_view key) const {
     return v.get<std::string>();
 }
 
+std::unique_ptr<ConfigReader> JsonConfigReader::object(std::string_view key) const {
+    const ordered_json& v = required(key);
+    if (!v.is_object()) wrong_type(key, "an object", v);
+    return std::make_unique<JsonConfigReader>(v, where_ + " '" + std::string(key) + "'");
+}
+
 std::vector<int64_t> JsonConfigReader::integers(std::string_view key) const {
     const ordered_json& v = required(key);
     if (v.is_number_integer()) return {v.get<int64_t>()};

@@ -49,6 +49,7 @@ public:
     bool boolean(std::string_view key) const override;
     std::string text(std::string_view key) const override;
     std::vector<int64_t> integers(std::string_view key) const override;
+    std::unique_ptr<ConfigReader> object(std::string_view key) const override;
     using ConfigReader::boolean;
     using ConfigReader::integer;
     using ConfigReader::number;

@@ -145,16 +145,18 @@ public:
     Tensor predict(const Tensor& x, int64_t batch_size = 32);
 
 protected:
-    // The forward; with `logits` set, an output made by a Dense with a sigmoid is given before its
-    // sigmoid (Model's binary_crossentropy from logits).
-    std::vector<Tensor> run(const std::vector<Tensor>& inputs, bool training, bool logits);
+    // The forward; output i is given before its sigmoid when logits[i] is set and a Dense with a
+    // sigmoid makes it (Model's binary_crossentropy from logits). `logits` may be shorter than the
+    // outputs (missing = false).
+    std::vector<Tensor> run(const std::vector<Tensor>& inputs, bool training, const std::vector<bool>& logits = {});
 
 private:
     [[noreturn]] void throw_no_layer_of_type() const;
     std::string unique_name(const std::string& base);
     void adopt(const std::shared_ptr<Layer>& layer);  // names, seeds and lists a layer
     Graph make_chain(const Shape& input_shape) const;   // Sequential: the graph of the stack
-    std::vector<Tensor> run_graph(const Graph& graph, const std::vector<Tensor>& inputs, bool training, bool logits) const;
+    std::vector<Tensor> run_graph(const Graph& graph, const std::vector<Tensor>& inputs, bool training,
+                                  const std::vector<bool>& logits) const;
 
     uint64_t seed_;
     std::string name_;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/ops.h"
 #include "core/tape.h"
 #include "layers/dense.h"
 #include "layers/network.h"
@@ -12,14 +13,17 @@ namespace tn {
 
 namespace {
 
-// Whether `node` makes one of `outputs` (the Dense whose sigmoid the logits form skips).
-bool makes_output(size_t node, const std::vector<GraphNode::Ref>& outputs) {
-    return std::any_of(outputs.begin(), outputs.end(), [&](const GraphNode::Ref& r) { return r.node == node; });
+// Whether `node` makes an output that is asked for as logits (the Dense whose sigmoid the logits
+// form skips).
+bool wants_logits(size_t node, const std::vector<GraphNode::Ref>& outputs, const std::vector<bool>& logits) {
+    for (size_t i = 0; i < outputs.size() && i < logits.size(); ++i)
+        if (logits[i] && outputs[i].node == node) return true;
+    return false;
 }
 
 }  // namespace
 
-std::vector<Tensor> Network::run(const std::vector<Tensor>& inputs, bool training, bool logits) {
+std::vector<Tensor> Network::run(const std::vector<Tensor>& inputs, bool training, const std::vector<bool>& logits) {
     if (built()) return run_graph(graph_, inputs, training, logits);
     // A Sequential stack called before build(): the chain for this input's shape, kept for this
     // call only (as before build, each call may have other sizes).
@@ -32,10 +36,11 @@ std::vector<Tensor> Network::run(const std::vector<Tensor>& inputs, bool trainin
 }
 
 std::vector<Tensor> Network::run_graph(const Graph& graph, const std::vector<Tensor>& inputs, bool training,
-                                       bool logits) const {
+                                       const std::vector<bool>& logits) const {
     if (inputs.size() != graph.input_nodes.size())
         value_error("model", "takes " + std::to_string(graph.input_nodes.size()) + " inputs, got " + std::to_string(inputs.size()));
     std::vector<std::vector<Tensor>> values(graph.nodes.size()), masks(graph.nodes.size());
+    std::vector<Tensor> node_logits(graph.nodes.size());
     for (size_t i = 0; i < inputs.size(); ++i) {
         if (!inputs[i].defined()) value_error("model", "input " + std::to_string(i) + " is undefined");
         static_cast<const InputLayer&>(*graph.nodes[graph.input_nodes[i]].layer).check(inputs[i].shape());
@@ -50,29 +55,34 @@ std::vector<Tensor> Network::run_graph(const Graph& graph, const std::vector<Ten
             in.push_back(values[r.node].at(r.tensor));
             in_masks.push_back(r.tensor < masks[r.node].size() ? masks[r.node][r.tensor] : Tensor());
         }
-        const auto* dense = logits ? dynamic_cast<const Dense*>(g.layer) : nullptr;
-        if (dense && dense->activation() == ActivationKind::sigmoid && makes_output(k, graph.outputs)) {
+        const auto* dense = wants_logits(k, graph.outputs, logits) ? dynamic_cast<const Dense*>(g.layer) : nullptr;
+        if (dense && dense->activation() == ActivationKind::sigmoid) {
             g.layer->build(in[0].shape());
-            values[k] = {dense->logits(in[0])};  // the Dense without its sigmoid
+            node_logits[k] = dense->logits(in[0]);  // the Dense without its sigmoid
+            values[k] = {sigmoid(node_logits[k])};  // for the layers that read it
         } else {
             values[k] = g.layer->forward_all(in, in_masks, training);
         }
         masks[k] = g.layer->compute_masks(in, in_masks);
     }
     std::vector<Tensor> out;
-    for (const GraphNode::Ref& r : graph.outputs) out.push_back(values[r.node].at(r.tensor));
+    for (size_t i = 0; i < graph.outputs.size(); ++i) {
+        const GraphNode::Ref& r = graph.outputs[i];
+        const bool as_logits = i < logits.size() && logits[i] && node_logits[r.node].defined();
+        out.push_back(as_logits ? node_logits[r.node] : values[r.node].at(r.tensor));
+    }
     return out;
 }
 
 std::vector<Tensor> Network::forward(const std::vector<Tensor>& inputs, bool training) {
-    return run(inputs, training, /*logits=*/false);
+    return run(inputs, training);
 }
 
 Tensor Network::forward(const Tensor& x, bool training) {
     if (built() && (graph_.input_nodes.size() != 1 || graph_.outputs.size() != 1))
         value_error("model", "has " + std::to_string(graph_.input_nodes.size()) + " inputs and " +
                                  std::to_string(graph_.outputs.size()) + " outputs: use forward({x, ...})");
-    return run({x}, training, /*logits=*/false)[0];
+    return run({x}, training)[0];
 }
 
 std::vector<Tensor> Network::predict(const std::vector<Tensor>& inputs, int64_t batch_size) {

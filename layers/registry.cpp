@@ -12,11 +12,14 @@
 #include "layers/embedding.h"
 #include "layers/flatten.h"
 #include "layers/lstm.h"
+#include "layers/masking.h"
 #include "layers/multiply.h"
 #include "layers/permute.h"
 #include "layers/repeat_vector.h"
 #include "layers/reshape.h"
+#include "layers/softmax.h"
 #include "layers/subtract.h"
+#include "layers/time_distributed.h"
 
 namespace tn {
 
@@ -40,11 +43,14 @@ constexpr LayerClass kLayerClasses[] = {
     {"Embedding", Embedding::from_config},
     {"Flatten", Flatten::from_config},
     {"LSTM", LSTM::from_config},
+    {"Masking", Masking::from_config},
     {"Multiply", Multiply::from_config},
     {"Permute", Permute::from_config},
     {"RepeatVector", RepeatVector::from_config},
     {"Reshape", Reshape::from_config},
+    {"Softmax", Softmax::from_config},
     {"Subtract", Subtract::from_config},
+    {"TimeDistributed", TimeDistributed::from_config},
 };
 
 std::unique_ptr<Layer> named(std::unique_ptr<Layer> layer, const ConfigReader& config) {

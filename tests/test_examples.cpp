@@ -232,9 +232,87 @@ TEST_CASE("examples: example_attention saves, loads and predicts bit-identically
     }
 }
 
+TEST_CASE("examples: date_translation trains briefly, translates the held-out dates and draws their alignment") {
+    TempDir tmp("date_translation");
+    const std::string out = tmp / "run";
+    const RunOutput r = run_example("date_translation", "--epochs 1 --train 256 --units 16 --cell-px 8 --out '" + out + "'", tmp);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+
+    const nlohmann::ordered_json m = read_json(out + "/metrics.json");
+    CHECK(m.at("test_dates") == 3653);  // a tenth of the 36,525 days of 1950-2049
+    CHECK(m.at("formats") == 12);
+    const double exact = m.at("exact_match").get<double>();
+    CHECK(exact >= 0.0);
+    CHECK(exact <= 1.0);
+    CHECK(m.at("exact_match_per_format").size() == 12);
+    CHECK(m.at("exact_match_per_format").contains("Sunday, January 20, 2019"));
+    const auto& examples = m.at("examples");
+    REQUIRE(examples.size() == 12);
+    for (const auto& e : examples) {
+        CHECK(e.at("expected").get<std::string>().size() == 10);
+        CHECK(e.at("output").get<std::string>().size() == 10);
+    }
+
+    // Four panels, one per drawn test date (the first four examples): output characters down,
+    // input characters across.
+    std::vector<tn::HeatmapPanel> panels;
+    for (size_t p = 0; p < 4; ++p) {
+        tn::HeatmapPanel panel;
+        const std::string human = examples[p].at("input");
+        panel.rows = 10;
+        panel.cols = static_cast<int>(human.size());
+        panel.values.assign(static_cast<size_t>(panel.rows * panel.cols), 0.0f);
+        panel.label = human + "  ->  " + examples[p].at("output").get<std::string>();
+        for (char c : human) panel.col_labels.push_back(std::string(1, c));
+        for (char c : examples[p].at("output").get<std::string>()) panel.row_labels.push_back(std::string(1, c));
+        panels.push_back(panel);
+    }
+    tn::HeatmapStyle style;
+    style.title = "date_translation: attention";
+    style.cell_px = 8;
+    style.x_label = "input characters";
+    style.y_label = "output characters";
+    const tn::HeatmapLayout layout = tn::layout_heatmap(panels, style);
+    const Png png = read_png(out + "/alignment.png");
+    CHECK(png.width == layout.width);
+    CHECK(png.height == layout.height);
+    int width = 0, height = 0;
+    CHECK(gif_frames(out + "/alignment.gif", &width, &height) == 1);
+
+    // The saved model: two inputs (32 human characters, 10 ISO characters so far), logits over 13.
+    const std::unique_ptr<tn::Model> model = tn::load_model(out + "/model.json");
+    tn::Tensor human = tn::Tensor::zeros({2, 32}), iso = tn::Tensor::zeros({2, 10});
+    const std::vector<tn::Tensor> y = model->predict(std::vector<tn::Tensor>{human, iso});
+    REQUIRE(y.size() == 1);
+    CHECK(y[0].shape() == tn::Shape{2, 10, 13});
+}
+
+TEST_CASE("examples: reverse_digits trains both models briefly and draws the attention of three sequences") {
+    TempDir tmp("reverse_digits");
+    const std::string out = tmp / "run";
+    const RunOutput r = run_example("reverse_digits", "--epochs 1 --train 128 --test 8 --units 8 --cell-px 8 --out '" + out + "'", tmp);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const nlohmann::ordered_json m = read_json(out + "/metrics.json");
+    for (const char* key : {"without_attention_accuracy", "with_attention_accuracy"}) {
+        CAPTURE(key);
+        const double accuracy = m.at(key).get<double>();
+        CHECK(accuracy >= 0.0);
+        CHECK(accuracy <= 1.0);
+        CHECK(accuracy * 160 == doctest::Approx(std::round(accuracy * 160)).epsilon(1e-9));  // a count out of 8 x 20
+    }
+    const double diagonal = m.at("attention_on_anti_diagonal").get<double>();
+    CHECK(diagonal > 0.0);
+    CHECK(diagonal < 1.0);
+    const Png png = read_png(out + "/alignment.png");
+    CHECK(png.width > 3 * 20 * 8);
+    CHECK(png.height > 3 * 20 * 8);
+}
+
 TEST_CASE("examples: a bad command line exits with status 2 and one clear line") {
     TempDir tmp("bad_flags");
-    for (const std::string name : {"add_two_numbers", "find_max", "example_attention"}) {
+    for (const std::string name : {"add_two_numbers", "find_max", "example_attention", "date_translation", "reverse_digits"}) {
         check_bad_flag(name, "--epoch 3", "unknown flag '--epoch' (see --help)", tmp);
         check_bad_flag(name, "extra", "unknown argument 'extra' (see --help)", tmp);
         check_bad_flag(name, "--epochs", "--epochs needs a value", tmp);
@@ -246,7 +324,7 @@ TEST_CASE("examples: a bad command line exits with status 2 and one clear line")
                        tmp);
         check_bad_flag(name, "--out ''", "--out expects a non-empty value", tmp);
 
-        if (name != "example_attention")  // the two that draw
+        if (name != "example_attention")  // the ones that draw
             check_bad_flag(name, "--cell-px 3", "--cell-px expects an integer in [4, 200], got '3'", tmp);
         if (name == "find_max")
             check_bad_flag(name, "--optimizer sgd", "--optimizer expects rmsprop or adam, got 'sgd'", tmp);

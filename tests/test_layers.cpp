@@ -26,6 +26,9 @@
 #include "layers/embedding.h"
 #include "layers/initializers.h"
 #include "layers/lstm.h"
+#include "layers/masking.h"
+#include "layers/softmax.h"
+#include "layers/time_distributed.h"
 #include "layers/registry.h"
 #include "layers/summary.h"
 #include "tests/test_util.h"
@@ -786,6 +789,9 @@ TEST_CASE("registry: every layer round-trips through its config") {
     layers.push_back(std::make_unique<Attention>(9, "bahdanau"));
     layers.push_back(std::make_unique<Embedding>(30, 4, true));
     layers.push_back(std::make_unique<Dropout>(0.2));
+    layers.push_back(std::make_unique<Softmax>(1));
+    layers.push_back(std::make_unique<Masking>(-1.0f));
+    layers.push_back(std::make_unique<TimeDistributed>(std::make_shared<Dense>(3, "relu")));
     for (auto& layer : layers) {
         layer->set_name(layer->name() + "_3");
         const auto copy = layer_from_json(layer->class_name(), layer_config_json(*layer));
@@ -795,8 +801,8 @@ TEST_CASE("registry: every layer round-trips through its config") {
     }
     CHECK(known_layer_classes() ==
           std::vector<std::string>{"Activation", "Add", "Attention", "Average", "Concatenate", "Dense", "Dot", "Dropout",
-                                   "Embedding", "Flatten", "LSTM", "Multiply", "Permute", "RepeatVector", "Reshape",
-                                   "Subtract"});
+                                   "Embedding", "Flatten", "LSTM", "Masking", "Multiply", "Permute", "RepeatVector",
+                                   "Reshape", "Softmax", "Subtract", "TimeDistributed"});
 }
 
 TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, load") {
@@ -833,8 +839,8 @@ TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, 
 TEST_CASE("registry: unknown classes, missing keys, wrong types and bad values are explained") {
     CHECK_THROWS_WITH_AS(layer_from_json("Conv2D", nlohmann::ordered_json::object()),
                          "layer registry: unknown layer class 'Conv2D'; known classes are: Activation, Add, "
-                         "Attention, Average, Concatenate, Dense, Dot, Dropout, Embedding, Flatten, LSTM, Multiply, "
-                         "Permute, RepeatVector, Reshape, Subtract",
+                         "Attention, Average, Concatenate, Dense, Dot, Dropout, Embedding, Flatten, LSTM, Masking, "
+                         "Multiply, Permute, RepeatVector, Reshape, Softmax, Subtract, TimeDistributed",
                          ValueError);
     CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object()), "Dense config: missing required key 'units'",
                          ValueError);

@@ -29,7 +29,11 @@ struct EpochLogs {
     std::optional<float> accuracy;
     std::optional<float> val_loss;
     std::optional<float> val_accuracy;
-    MetricList items() const;  // ("loss", ...), ("accuracy", ...), ("val_loss", ...), ... in that order
+    // A model of several outputs: ("<output>_loss", ...) and ("<output>_accuracy", ...) per output,
+    // and the same for the validation data ("val_<output>_loss", ...), as Keras names them.
+    MetricList outputs, val_outputs;
+    // ("loss", ...), outputs..., ("accuracy", ...), ("val_loss", ...), val_outputs..., ("val_accuracy", ...)
+    MetricList items() const;
 };
 
 // What fit is about to run: epochs [initial_epoch, epochs) of `steps` batches each.

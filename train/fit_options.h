@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <utility>
 #include <vector>
 
 #include "core/tensor.h"
@@ -12,8 +13,17 @@
 
 namespace tn {
 
+// Validation data in the same forms as fit's data: one tensor each ({vx, vy}), or one tensor per
+// model input and per output ({{vx_a, vx_b}, {vy_1, vy_2}}). Empty = none.
 struct ValidationData {
-    Tensor x = {}, y = {};  // both undefined = none
+    std::vector<Tensor> x = {}, y = {};
+    ValidationData() = default;
+    ValidationData(const Tensor& x_, const Tensor& y_) {
+        if (x_.defined()) x = {x_};
+        if (y_.defined()) y = {y_};
+    }
+    ValidationData(std::vector<Tensor> x_, std::vector<Tensor> y_) : x(std::move(x_)), y(std::move(y_)) {}
+    bool empty() const { return x.empty() && y.empty(); }
 };
 
 struct FitOptions {

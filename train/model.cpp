@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iostream>
 #include <numeric>
+#include <set>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -12,102 +12,92 @@
 #include "core/ops.h"
 #include "core/tape.h"
 #include "layers/dense.h"
-#include "train/progress_bar.h"
+#include "train/model_detail.h"
 
 namespace tn {
 
 namespace {
 
-// Seeds the shuffling apart from layer 0 (which uses Rng(seed) for its initial weights).
-constexpr uint64_t kShuffleStream = 0x5348554646'4c45ULL;  // "SHUFFLE"
-
 bool has_accuracy(const Loss& loss) {
     return loss.name == "binary_crossentropy" || loss.name == "sparse_categorical_crossentropy";
 }
 
-std::vector<int64_t> range(int64_t begin, int64_t end) {
-    std::vector<int64_t> v(static_cast<size_t>(end - begin));
-    std::iota(v.begin(), v.end(), begin);
-    return v;
-}
-
-std::string non_finite_name(float v) { return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"); }
-
-// Throws naming `where`, `name` and the sample of the first NaN or infinity in t.
-void check_finite(const std::string& where, const char* name, const Tensor& t) {
-    const float* p = t.data();
-    const float* bad = std::find_if(p, p + t.numel(), [](float v) { return !std::isfinite(v); });
-    if (bad == p + t.numel()) return;
-    const int64_t per_sample = t.numel() / t.dim(0);
-    value_error(where, std::string(name) + " holds " + non_finite_name(*bad) + " at sample " +
-                           std::to_string((bad - p) / per_sample) + "; tapenet trains only on finite values");
-}
-
-
-}  // namespace
-
-Model::Model(uint64_t seed, std::string name) : Network(seed, std::move(name)), shuffle_rng_(seed ^ kShuffleStream) {}
-
-Model::Model(const KerasTensors& inputs, const KerasTensors& outputs, std::string name, uint64_t seed)
-    : Network(inputs, outputs, std::move(name), seed), shuffle_rng_(seed ^ kShuffleStream) {}
-
-void Model::set_seed(uint64_t seed) {
-    Network::set_seed(seed);
-    shuffle_rng_ = Rng(seed ^ kShuffleStream);
-}
-
-// ---- the logits path ----
-
-bool Model::uses_logits() const {
-    if (loss_.name != "binary_crossentropy" || layers().empty()) return false;
-    const Layer& last = built() ? output_layer(0) : *layers().back();  // a Sequential stack is built by fit
-    const auto* dense = dynamic_cast<const Dense*>(&last);
-    return dense && dense->activation() == ActivationKind::sigmoid;
-}
-
-Tensor Model::forward_for_loss(const Tensor& x, bool training) {
-    if (built() && (input_nodes().size() != 1 || outputs().size() != 1))
-        value_error("model", "fit and evaluate take a model of one input and one output (this one has " +
-                                 std::to_string(input_nodes().size()) + " and " + std::to_string(outputs().size()) + ")");
-    return run({x}, training, uses_logits())[0];  // with logits: the last Dense without its sigmoid
-}
-
-// ---- loss and accuracy ----
-
-Tensor Model::compute_loss(const Tensor& output, const Tensor& y) const {
-    return uses_logits() ? binary_crossentropy_from_logits(output, y) : loss_.fn(output, y);
-}
-
-void Model::count_correct(const Tensor& output, const Tensor& y, BatchResult& r) const {
-    if (loss_.name == "binary_crossentropy") {
-        // Keras' binary_accuracy: (p > 0.5) == y_true; on logits that is x > 0.
-        const float threshold = uses_logits() ? 0.0f : 0.5f;
-        for (int64_t i = 0; i < output.numel(); ++i)
-            r.correct += (output[i] > threshold ? 1.0f : 0.0f) == y[i];
-        r.counted += output.numel();
-    } else if (loss_.name == "sparse_categorical_crossentropy") {
+// Keras' binary_accuracy ((p > 0.5) == y, on logits x > 0) or sparse_categorical_accuracy (argmax).
+void count_correct(const Tensor& output, const Tensor& y, const std::string& loss, bool logits, int64_t& correct,
+                   int64_t& counted) {
+    if (loss == "binary_crossentropy") {
+        const float threshold = logits ? 0.0f : 0.5f;
+        for (int64_t i = 0; i < output.numel(); ++i) correct += (output[i] > threshold ? 1.0f : 0.0f) == y[i];
+        counted += output.numel();
+    } else if (loss == "sparse_categorical_crossentropy") {
         const int64_t classes = output.dim(-1);
         const int64_t rows = output.numel() / classes;
         for (int64_t b = 0; b < rows; ++b) {
             const float* row = output.data() + b * classes;
-            const int64_t argmax = std::max_element(row, row + classes) - row;
-            r.correct += static_cast<float>(argmax) == y[b];
+            correct += static_cast<float>(std::max_element(row, row + classes) - row) == y[b];
         }
-        r.counted += rows;
+        counted += rows;
     }
 }
 
-// ---- training ----
+}  // namespace
+
+Model::Model(uint64_t seed, std::string name)
+    : Network(seed, std::move(name)), shuffle_rng_(seed ^ model_detail::kShuffleStream) {}
+
+Model::Model(const KerasTensors& inputs, const KerasTensors& outputs, std::string name, uint64_t seed)
+    : Network(inputs, outputs, std::move(name), seed), shuffle_rng_(seed ^ model_detail::kShuffleStream) {}
+
+void Model::set_seed(uint64_t seed) {
+    Network::set_seed(seed);
+    shuffle_rng_ = Rng(seed ^ model_detail::kShuffleStream);
+}
+
+// ---- compile ----
 
 void Model::compile(const std::string& loss, std::unique_ptr<Optimizer> optimizer) {
     compile(loss_by_name(loss), std::move(optimizer));
 }
 
 void Model::compile(Loss loss, std::unique_ptr<Optimizer> optimizer) {
+    compile(std::vector<Loss>{std::move(loss)}, std::move(optimizer));
+}
+
+void Model::compile(std::vector<Loss> losses, std::unique_ptr<Optimizer> optimizer, std::vector<float> loss_weights) {
     if (!optimizer) value_error("model", "compile() needs an optimizer, e.g. std::make_unique<tn::Adam>()");
-    if (!loss.fn) value_error("model", "compile() got a loss '" + loss.name + "' without a function");
-    loss_ = std::move(loss);
+    if (losses.empty()) value_error("model", "compile() needs at least one loss");
+    for (const Loss& loss : losses)
+        if (!loss.fn) value_error("model", "compile() got a loss '" + loss.name + "' without a function");
+    for (float w : loss_weights)
+        if (!std::isfinite(w)) value_error("model", "compile(): loss_weights must be finite");
+    losses_ = std::move(losses);
+    loss_weights_ = std::move(loss_weights);
+    losses_by_name_.clear();
+    weights_by_name_.clear();
     optimizer_ = std::move(optimizer);
+}
+
+void Model::compile(const std::vector<std::string>& losses, std::unique_ptr<Optimizer> optimizer,
+                    std::vector<float> loss_weights) {
+    std::vector<Loss> fns;
+    for (const std::string& name : losses) fns.push_back(loss_by_name(name));
+    compile(std::move(fns), std::move(optimizer), std::move(loss_weights));
+}
+
+void Model::compile(const std::map<std::string, std::string>& losses, std::unique_ptr<Optimizer> optimizer,
+                    std::map<std::string, float> loss_weights) {
+    if (losses.empty()) value_error("model", "compile() needs at least one loss");
+    std::map<std::string, Loss> fns;
+    for (const auto& [output, name] : losses) fns[output] = loss_by_name(name);
+    std::vector<Loss> placeholder{fns.begin()->second};
+    compile(std::move(placeholder), std::move(optimizer));  // the optimizer's checks
+    for (const auto& [output, w] : loss_weights) {
+        if (!std::isfinite(w)) value_error("model", "compile(): loss_weights must be finite");
+        if (!fns.count(output)) value_error("model", "compile(): loss_weights names '" + output + "', which has no loss");
+    }
+    losses_.clear();
+    losses_by_name_ = std::move(fns);
+    weights_by_name_ = std::move(loss_weights);
 }
 
 Optimizer& Model::optimizer() {
@@ -115,44 +105,114 @@ Optimizer& Model::optimizer() {
     return *optimizer_;
 }
 
+const Loss& Model::loss() const {
+    check_compiled("loss");
+    return losses_.empty() ? losses_by_name_.begin()->second : losses_.front();
+}
+
 void Model::check_compiled(const char* op) const {
     if (!optimizer_)
         value_error(std::string("model.") + op, "the model is not compiled; call compile(loss, optimizer) first");
 }
 
-void Model::check_xy(const char* op, const Tensor& x, const Tensor& y) const {
-    const std::string where = std::string("model.") + op;
-    if (!x.defined() || !y.defined()) value_error(where, "x or y is undefined");
-    if (x.ndim() < 1 || y.ndim() < 1)
-        shape_error(where, "x and y need a first (sample) axis, got " + shape_str(x.shape()) + " and " +
-                               shape_str(y.shape()));
-    if (x.dim(0) != y.dim(0))
-        shape_error(where, "x has " + std::to_string(x.dim(0)) + " samples " + shape_str(x.shape()) + " but y has " +
-                               std::to_string(y.dim(0)) + " " + shape_str(y.shape()));
-    if (x.dim(0) == 0) value_error(where, "x has no samples");
+std::vector<std::string> Model::output_names() const {
+    std::vector<std::string> names;
+    if (!built()) {  // a Sequential stack before build: its last layer
+        if (!layers().empty()) names.push_back(layers().back()->name());
+        return names;
+    }
+    std::set<std::string> taken;
+    std::map<std::string, int> next;
+    for (size_t i = 0; i < outputs().size(); ++i) {  // Keras' Functional._set_output_names
+        const std::string& base = output_layer(i).name();
+        std::string name = base;
+        while (taken.count(name)) name = base + "_" + std::to_string(next.emplace(base, 1).first->second++);
+        taken.insert(name);
+        names.push_back(name);
+    }
+    return names;
 }
 
-Shape Model::output_shape_for(const Tensor& x) {
-    NoGrad no_grad;
-    Shape shape = forward(take_rows(x, {0}), /*training=*/false).shape();
-    shape[0] = x.dim(0);
-    return shape;
+std::vector<Model::OutputLoss> Model::output_losses() const {
+    const std::vector<std::string> names = output_names();
+    const size_t n = names.size();
+    auto list = [&] {
+        std::string s;
+        for (const std::string& name : names) s += (s.empty() ? "'" : ", '") + name + "'";
+        return s;
+    };
+    std::vector<OutputLoss> out(n);
+    for (size_t i = 0; i < n; ++i) out[i].output = names[i];
+    if (!losses_by_name_.empty()) {
+        for (const auto& [name, loss] : losses_by_name_)
+            if (std::find(names.begin(), names.end(), name) == names.end())
+                value_error("model", "compile() got a loss for '" + name + "', which is no output; the outputs are " + list());
+        for (OutputLoss& o : out) {
+            const auto it = losses_by_name_.find(o.output);
+            if (it == losses_by_name_.end())
+                value_error("model", "compile() got no loss for output '" + o.output + "'; the outputs are " + list());
+            o.loss = it->second;
+            if (const auto w = weights_by_name_.find(o.output); w != weights_by_name_.end()) o.weight = w->second;
+        }
+    } else {
+        if (losses_.size() != 1 && losses_.size() != n)
+            value_error("model", "compile() got " + std::to_string(losses_.size()) + " losses for " + std::to_string(n) +
+                                     " outputs (" + list() + "): give one loss, or one per output");
+        if (!loss_weights_.empty() && loss_weights_.size() != n)
+            value_error("model", "compile() got " + std::to_string(loss_weights_.size()) + " loss_weights for " +
+                                     std::to_string(n) + " outputs (" + list() + ")");
+        for (size_t i = 0; i < n; ++i) {
+            out[i].loss = losses_.size() == 1 ? losses_[0] : losses_[i];
+            if (!loss_weights_.empty()) out[i].weight = loss_weights_[i];
+        }
+    }
+    // As Keras: an output made by Dense(..., "sigmoid") trained with binary_crossentropy gives the
+    // loss its logits (a Sequential stack is built by fit, so its last layer is known here).
+    for (size_t i = 0; i < n; ++i) {
+        const Layer& maker = built() ? output_layer(i) : *layers().back();
+        const auto* dense = dynamic_cast<const Dense*>(&maker);
+        out[i].logits = out[i].loss.name == "binary_crossentropy" && dense && dense->activation() == ActivationKind::sigmoid;
+    }
+    return out;
 }
 
-void Model::check_data(const std::string& where, const Tensor& x, const Tensor& y) {
-    check_finite(where, "x", x);
-    check_targets(where, loss_.name, output_shape_for(x), y);
+// ---- one step ----
+
+std::vector<Tensor> Model::forward_for_loss(const std::vector<Tensor>& x, const std::vector<OutputLoss>& losses,
+                                            bool training) {
+    std::vector<bool> logits;
+    for (const OutputLoss& o : losses) logits.push_back(o.logits);
+    return run(x, training, logits);
 }
 
-Model::BatchResult Model::train_step(const Tensor& x, const Tensor& y, const char* check_targets_for) {
+Tensor Model::compute_loss(const std::vector<Tensor>& outputs, const std::vector<Tensor>& y,
+                           const std::vector<OutputLoss>& losses, BatchResult& r) const {
+    Tensor total;
+    r.output_losses.assign(losses.size(), 0.0f);
+    r.correct.resize(losses.size(), 0);
+    r.counted.resize(losses.size(), 0);
+    for (size_t k = 0; k < losses.size(); ++k) {
+        const OutputLoss& o = losses[k];
+        const Tensor lk = o.logits ? binary_crossentropy_from_logits(outputs[k], y[k]) : o.loss.fn(outputs[k], y[k]);
+        r.output_losses[k] = lk.item();
+        count_correct(outputs[k], y[k], o.loss.name, o.logits, r.correct[k], r.counted[k]);
+        const Tensor weighted = o.weight == 1.0f ? lk : lk * o.weight;  // sum_k w_k loss_k
+        total = total.defined() ? total + weighted : weighted;
+    }
+    return total;
+}
+
+Model::BatchResult Model::train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                                     const std::vector<OutputLoss>& losses, const char* check_targets_for) {
     BatchResult r;
     zero_grad();
     try {
-        Tensor out = forward_for_loss(x, /*training=*/true);
-        if (check_targets_for) check_targets(check_targets_for, loss_.name, out.shape(), y);
-        Tensor loss = compute_loss(out, y);
+        const std::vector<Tensor> out = forward_for_loss(x, losses, /*training=*/true);
+        if (check_targets_for)
+            for (size_t k = 0; k < out.size(); ++k)
+                check_targets(output_where(check_targets_for, k), losses[k].loss.name, out[k].shape(), y[k]);
+        Tensor loss = compute_loss(out, y, losses, r);
         r.loss = loss.item();
-        count_correct(out, y, r);
         if (!std::isfinite(r.loss)) {
             tape::clear();  // drop the recorded step: the weights stay as they are
             return r;
@@ -177,156 +237,86 @@ Model::BatchResult Model::train_step(const Tensor& x, const Tensor& y, const cha
     return r;
 }
 
-float Model::train_on_batch(const Tensor& x, const Tensor& y) {
+float Model::train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y) {
     check_compiled("train_on_batch");
-    check_xy("train_on_batch", x, y);
-    const BatchResult r = train_step(x, y, "model.train_on_batch");
+    check_xy("model.train_on_batch", x, y);
+    const BatchResult r = train_step(x, y, output_losses(), "model.train_on_batch");
     if (!std::isfinite(r.loss))
-        throw std::runtime_error("train_on_batch: loss became " + non_finite_name(r.loss) +
+        throw std::runtime_error("train_on_batch: loss became " + model_detail::non_finite_name(r.loss) +
                                  "; the step was not applied");
     if (!r.bad_gradient.empty())
         throw std::runtime_error("train_on_batch: gradient of '" + r.bad_gradient + "' became " +
-                                 non_finite_name(r.bad_value) + "; the step was not applied");
+                                 model_detail::non_finite_name(r.bad_value) + "; the step was not applied");
     return r.loss;
 }
 
+float Model::train_on_batch(const Tensor& x, const Tensor& y) { return train_on_batch(std::vector{x}, std::vector{y}); }
+
 // ---- evaluation ----
 
-Evaluation Model::evaluate_impl(const Tensor& x, const Tensor& y, int64_t batch_size) {
-    NoGrad no_grad;
-    const int64_t n = x.dim(0);
-    double loss_sum = 0;
-    BatchResult counts;
-    for (int64_t start = 0; start < n; start += batch_size) {
-        const std::vector<int64_t> rows = range(start, std::min(n, start + batch_size));
-        const Tensor yb = take_rows(y, rows);
-        const Tensor out = forward_for_loss(take_rows(x, rows), /*training=*/false);
-        loss_sum += static_cast<double>(compute_loss(out, yb).item()) * static_cast<double>(rows.size());
-        count_correct(out, yb, counts);
+void Model::EpochSums::add(const BatchResult& r, int64_t batch) {
+    const auto b = static_cast<double>(batch);
+    loss += static_cast<double>(r.loss) * b;
+    output_losses.resize(r.output_losses.size(), 0.0);
+    correct.resize(r.output_losses.size(), 0);
+    counted.resize(r.output_losses.size(), 0);
+    for (size_t k = 0; k < r.output_losses.size(); ++k) {
+        output_losses[k] += static_cast<double>(r.output_losses[k]) * b;
+        correct[k] += r.correct[k];
+        counted[k] += r.counted[k];
     }
+    seen += batch;
+}
+
+MetricList Model::EpochSums::metrics(const std::vector<OutputLoss>& losses, const std::string& prefix) const {
+    const double n = static_cast<double>(std::max<int64_t>(seen, 1));
+    MetricList m{{prefix + "loss", static_cast<float>(loss / n)}};
+    auto accuracy = [&](size_t k) { return static_cast<float>(correct[k]) / static_cast<float>(counted[k]); };
+    if (losses.size() == 1) {
+        if (has_accuracy(losses[0].loss) && !counted.empty() && counted[0] > 0) m.emplace_back(prefix + "accuracy", accuracy(0));
+        return m;
+    }
+    for (size_t k = 0; k < losses.size() && k < output_losses.size(); ++k)
+        m.emplace_back(prefix + losses[k].output + "_loss", static_cast<float>(output_losses[k] / n));
+    for (size_t k = 0; k < losses.size() && k < counted.size(); ++k)
+        if (has_accuracy(losses[k].loss) && counted[k] > 0) m.emplace_back(prefix + losses[k].output + "_accuracy", accuracy(k));
+    return m;
+}
+
+Model::EpochSums Model::evaluate_sums(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                                      const std::vector<OutputLoss>& losses, int64_t batch_size) {
+    NoGrad no_grad;
+    const int64_t n = x[0].dim(0);
+    EpochSums sums;
+    for (int64_t start = 0; start < n; start += batch_size) {
+        const std::vector<int64_t> rows = model_detail::range(start, std::min(n, start + batch_size));
+        const std::vector<Tensor> yb = model_detail::take_rows_of(y, rows);
+        const std::vector<Tensor> out = forward_for_loss(model_detail::take_rows_of(x, rows), losses, /*training=*/false);
+        BatchResult r;
+        r.loss = compute_loss(out, yb, losses, r).item();
+        sums.add(r, static_cast<int64_t>(rows.size()));
+    }
+    return sums;
+}
+
+Evaluation Model::evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y, int64_t batch_size) {
+    check_compiled("evaluate");
+    check_xy("model.evaluate", x, y);
+    if (batch_size <= 0) value_error("model.evaluate", "batch_size must be > 0, got " + std::to_string(batch_size));
+    const std::vector<OutputLoss> losses = output_losses();
+    check_data("model.evaluate", x, y, losses);
+    const MetricList m = evaluate_sums(x, y, losses, batch_size).metrics(losses, "");
     Evaluation ev;
-    ev.loss = static_cast<float>(loss_sum / static_cast<double>(n));
-    if (has_accuracy(loss_) && counts.counted > 0)
-        ev.accuracy = static_cast<float>(counts.correct) / static_cast<float>(counts.counted);
+    ev.loss = m[0].second;
+    for (size_t i = 1; i < m.size(); ++i) {
+        if (m[i].first == "accuracy") ev.accuracy = m[i].second;
+        else ev.outputs.push_back(m[i]);
+    }
     return ev;
 }
 
 Evaluation Model::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size) {
-    check_compiled("evaluate");
-    check_xy("evaluate", x, y);
-    if (batch_size <= 0) value_error("model.evaluate", "batch_size must be > 0, got " + std::to_string(batch_size));
-    check_data("model.evaluate", x, y);
-    return evaluate_impl(x, y, batch_size);
+    return evaluate(std::vector{x}, std::vector{y}, batch_size);
 }
 
-// ---- fit ----
-
-History Model::fit(const Tensor& x_in, const Tensor& y_in, const FitOptions& o) {
-    check_compiled("fit");
-    check_xy("fit", x_in, y_in);
-    if (o.epochs < 0) value_error("model.fit", "epochs must be >= 0, got " + std::to_string(o.epochs));
-    if (o.initial_epoch < 0 || o.initial_epoch > o.epochs)
-        value_error("model.fit", "initial_epoch must be in [0, epochs = " + std::to_string(o.epochs) + "], got " +
-                                     std::to_string(o.initial_epoch));
-    if (o.batch_size <= 0) value_error("model.fit", "batch_size must be > 0, got " + std::to_string(o.batch_size));
-    if (!(o.validation_split >= 0 && o.validation_split < 1))
-        value_error("model.fit", "validation_split must be in [0, 1), got " + std::to_string(o.validation_split));
-    if (o.verbose < 0 || o.verbose > 2)
-        value_error("model.fit", "verbose must be 0, 1 or 2, got " + std::to_string(o.verbose));
-
-    // Training and validation sets. validation_split holds out the last fraction, as Keras does.
-    Tensor x = x_in, y = y_in, val_x = o.validation_data.x, val_y = o.validation_data.y;
-    if (val_x.defined() != val_y.defined())
-        value_error("model.fit", "validation_data needs both x and y");
-    if (val_x.defined()) {
-        check_xy("fit (validation_data)", val_x, val_y);
-    } else if (o.validation_split > 0) {
-        const int64_t n = x.dim(0);
-        const auto split_at = static_cast<int64_t>(std::floor(static_cast<double>(n) * (1.0 - o.validation_split)));
-        if (split_at <= 0 || split_at >= n)
-            value_error("model.fit", "validation_split " + std::to_string(o.validation_split) + " of " +
-                                         std::to_string(n) + " samples leaves no training or no validation sample");
-        val_x = take_rows(x, range(split_at, n));
-        val_y = take_rows(y, range(split_at, n));
-        x = take_rows(x, range(0, split_at));
-        y = take_rows(y, range(0, split_at));
-    }
-    if (!built()) build(x.shape());
-    // The data, before any callback runs or any weight changes.
-    check_data("model.fit", x_in, y_in);
-    if (o.validation_data.x.defined()) check_data("model.fit (validation_data)", val_x, val_y);
-
-    // The progress bar first, so that its epoch line precedes what the caller's callbacks print.
-    Callback progress;
-    if (o.verbose > 0) progress = progress_bar_callback(o.out ? *o.out : std::cout, o.verbose);
-    std::vector<const Callback*> callbacks{&progress};
-    for (const Callback& cb : o.callbacks) callbacks.push_back(&cb);
-
-    const TrainBegin train{o.initial_epoch, o.epochs, (x.dim(0) + o.batch_size - 1) / o.batch_size};
-    for (const Callback* cb : callbacks)
-        if (cb->on_train_begin) cb->on_train_begin(train);
-    History history;
-    stop_training = false;
-    for (int epoch = o.initial_epoch; epoch < o.epochs && !stop_training; ++epoch) {
-        for (const Callback* cb : callbacks)
-            if (cb->on_epoch_begin) cb->on_epoch_begin(epoch);
-        const EpochSums sums = fit_epoch(epoch, x, y, o, callbacks);
-
-        EpochLogs logs;
-        logs.epoch = epoch;
-        logs.loss = static_cast<float>(sums.loss / static_cast<double>(std::max<int64_t>(sums.seen, 1)));
-        if (has_accuracy(loss_) && sums.counted > 0)
-            logs.accuracy = static_cast<float>(sums.correct) / static_cast<float>(sums.counted);
-        if (val_x.defined()) {
-            const Evaluation ev = evaluate_impl(val_x, val_y, o.batch_size);
-            logs.val_loss = ev.loss;
-            logs.val_accuracy = ev.accuracy;
-        }
-        history.loss.push_back(logs.loss);
-        if (logs.accuracy) history.accuracy.push_back(*logs.accuracy);
-        if (logs.val_loss) history.val_loss.push_back(*logs.val_loss);
-        if (logs.val_accuracy) history.val_accuracy.push_back(*logs.val_accuracy);
-        for (const Callback* cb : callbacks)
-            if (cb->on_epoch_end) cb->on_epoch_end(epoch, logs);
-    }
-    return history;
-}
-
-Model::EpochSums Model::fit_epoch(int epoch, const Tensor& x, const Tensor& y, const FitOptions& o,
-                                  const std::vector<const Callback*>& callbacks) {
-    const int64_t n = x.dim(0);
-    const int64_t steps = (n + o.batch_size - 1) / o.batch_size;
-    // A fresh permutation each epoch: the order then depends only on shuffle_rng_'s state,
-    // which a checkpoint saves, so resumed training sees the same batches.
-    std::vector<int64_t> order = range(0, n);
-    if (o.shuffle)  // Fisher-Yates
-        for (int64_t i = n - 1; i > 0; --i)
-            std::swap(order[i], order[shuffle_rng_.below(static_cast<uint64_t>(i + 1))]);
-
-    EpochSums sums;
-    for (int64_t s = 0; s < steps && !stop_training; ++s) {
-        const std::vector<int64_t> rows(order.begin() + s * o.batch_size,
-                                        order.begin() + std::min(n, (s + 1) * o.batch_size));
-        const BatchResult r = train_step(take_rows(x, rows), take_rows(y, rows));
-        const std::string where = " at epoch " + std::to_string(epoch + 1) + ", batch " + std::to_string(s + 1) +
-                                  "; weights are those after the last good step";
-        if (!std::isfinite(r.loss)) throw std::runtime_error("fit: loss became " + non_finite_name(r.loss) + where);
-        if (!r.bad_gradient.empty())
-            throw std::runtime_error("fit: gradient of '" + r.bad_gradient + "' became " +
-                                     non_finite_name(r.bad_value) + where);
-        const auto batch = static_cast<int64_t>(rows.size());
-        sums.loss += static_cast<double>(r.loss) * static_cast<double>(batch);
-        sums.seen += batch;
-        sums.correct += r.correct;
-        sums.counted += r.counted;
-        MetricList running{{"loss", static_cast<float>(sums.loss / static_cast<double>(sums.seen))}};
-        if (has_accuracy(loss_))
-            running.emplace_back("accuracy", static_cast<float>(sums.correct) / static_cast<float>(sums.counted));
-        for (const Callback* cb : callbacks) {
-            if (cb->on_batch_end) cb->on_batch_end(static_cast<int>(s), r.loss);
-            if (cb->on_batch_metrics) cb->on_batch_metrics(static_cast<int>(s), running);
-        }
-    }
-    return sums;
-}
 }  // namespace tn

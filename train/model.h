@@ -1,5 +1,5 @@
 // tapenet train: Model, a Network (layers/network.h) that trains: compile, fit, evaluate,
-// train_on_batch, as Keras' Sequential model.
+// train_on_batch, as Keras' Model.
 //
 //   tn::Model model(/*seed=*/7);
 //   model.add<tn::LSTM>(32, /*return_sequences=*/true);
@@ -18,12 +18,26 @@
 // on the logits: the last Dense runs without its sigmoid and the loss is
 // binary_crossentropy_from_logits (no clipping, exact gradients); predict still returns probabilities.
 //
+// Several inputs and outputs, as Keras: fit, evaluate and train_on_batch take one tensor per input
+// and per output, in the order of the model's inputs and outputs (a single tensor is the list of
+// one). compile takes one loss for every output, a list of them, or a map by output name
+// (output_names(): the names of the layers that make the outputs, "_1", "_2" added to repeats),
+// with optional loss_weights. The loss fit minimizes is sum_k weight_k * loss_k; History and the
+// progress bar show it as "loss", and each output's own (unweighted) loss as "<output>_loss":
+//
+//   tn::Model model({enc_in, dec_in}, {y, alpha}, "seq2seq");
+//   model.compile(std::vector<std::string>{"sparse_categorical_crossentropy", "mse"},
+//                 std::make_unique<tn::Adam>(), /*loss_weights=*/{1.0f, 0.5f});
+//   tn::History h = model.fit({x_enc, x_dec}, {y_true, alpha_true}, {.epochs = 5});
+//   h.at("dense_loss"), h.at("val_activation_loss"), ...
+//
 // fit shows its progress through a callback (train/progress_bar.h) that it adds when
 // FitOptions::verbose asks for it. Epochs passed to callbacks count from 0 (as in Keras); messages
 // and the progress bar count from 1.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,10 +54,13 @@
 
 namespace tn {
 
-// What evaluate returns: the mean loss over all samples, and the accuracy when it applies.
+// What evaluate returns: the mean loss over all samples (the weighted sum over the outputs), the
+// accuracy when it applies to a model of one output, and for several outputs each output's loss
+// and accuracy by Keras' names ("<output>_loss", "<output>_accuracy").
 struct Evaluation {
     float loss = 0;
     std::optional<float> accuracy;
+    MetricList outputs;
 };
 
 class Model : public Network {
@@ -53,7 +70,6 @@ public:
     //   auto x = tn::Input({20, 1});
     //   auto y = tn::layer<tn::Dense>(1)(tn::layer<tn::LSTM>(8)(x));
     //   tn::Model model(x, y, "model");
-    // fit, evaluate and train_on_batch take models of one input and one output; predict any.
     Model(const KerasTensors& inputs, const KerasTensors& outputs, std::string name = "model", uint64_t seed = 0);
 
     // Seeds layer i with seed + i (layers already built keep their weights) and the shuffling.
@@ -61,55 +77,104 @@ public:
     // The generator fit shuffles with (checkpoints save and restore its state: train/checkpoint.h).
     Rng& shuffle_rng() { return shuffle_rng_; }
 
+    // One loss for every output.
     void compile(const std::string& loss, std::unique_ptr<Optimizer> optimizer);
     void compile(Loss loss, std::unique_ptr<Optimizer> optimizer);
+    // One loss per output, in the order of the outputs (or one for all), each weighted by
+    // loss_weights (empty: 1 each). Checked against the outputs when fit or evaluate runs.
+    void compile(std::vector<Loss> losses, std::unique_ptr<Optimizer> optimizer, std::vector<float> loss_weights = {});
+    void compile(const std::vector<std::string>& losses, std::unique_ptr<Optimizer> optimizer,
+                 std::vector<float> loss_weights = {});
+    // A loss for each output by its name (output_names()); an output missing from loss_weights
+    // weighs 1.
+    void compile(const std::map<std::string, std::string>& losses, std::unique_ptr<Optimizer> optimizer,
+                 std::map<std::string, float> loss_weights = {});
     bool compiled() const { return optimizer_ != nullptr; }
     Optimizer& optimizer();
-    const Loss& loss() const { return loss_; }
+    // The loss of the first output (the model's loss when all outputs share one).
+    const Loss& loss() const;
 
+    // Keras' output names: the names of the layers that make the outputs, in order, a repeated
+    // name (a layer with several outputs) made unique with "_1", "_2", ...
+    std::vector<std::string> output_names() const;
+
+    // x: one tensor per input, y: one per output, each with the samples along its first axis.
+    History fit(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const FitOptions& options = {});
     History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
     // One step on one batch (what fit does per batch); returns the loss before the update. The
     // gradients of that step stay in the parameters until the next zero_grad.
+    float train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y);
     float train_on_batch(const Tensor& x, const Tensor& y);
+    Evaluation evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y, int64_t batch_size = 32);
     Evaluation evaluate(const Tensor& x, const Tensor& y, int64_t batch_size = 32);
 
     // Set it (e.g. from a callback) to end fit after the current batch. fit resets it on entry.
     bool stop_training = false;
 
 private:
+    // One output's loss as fit uses it: its name, function, weight and whether it takes logits.
+    struct OutputLoss {
+        std::string output;
+        Loss loss;
+        float weight = 1;
+        bool logits = false;
+    };
     struct BatchResult {
-        float loss = 0;
-        int64_t correct = 0, counted = 0;  // accuracy counts (0 when no accuracy applies)
-        std::string bad_gradient;          // a parameter whose gradient is not finite (step skipped)
+        float loss = 0;                        // the weighted total
+        std::vector<float> output_losses;      // each output's own
+        std::vector<int64_t> correct, counted; // accuracy counts per output (0 when none applies)
+        std::string bad_gradient;              // a parameter whose gradient is not finite (step skipped)
         float bad_value = 0;
     };
     // The sums of one epoch: Keras' running loss is the mean over the samples seen so far.
     struct EpochSums {
         double loss = 0;
-        int64_t seen = 0, correct = 0, counted = 0;
+        std::vector<double> output_losses;
+        int64_t seen = 0;
+        std::vector<int64_t> correct, counted;
+        void add(const BatchResult& r, int64_t batch);
+        // "loss" and, for several outputs, "<output>_loss" and "<output>_accuracy" (prefixed).
+        MetricList metrics(const std::vector<OutputLoss>& losses, const std::string& prefix) const;
     };
-    // The forward the loss is computed on: the logits when the logits form applies.
-    Tensor forward_for_loss(const Tensor& x, bool training);
-    bool uses_logits() const;
-    Tensor compute_loss(const Tensor& output, const Tensor& y) const;
-    void count_correct(const Tensor& output, const Tensor& y, BatchResult& r) const;
+    // The compiled losses matched to the outputs (names, weights, logits); throws naming the
+    // outputs when they do not match.
+    std::vector<OutputLoss> output_losses() const;
+    // The outputs the losses are computed on (logits where the logits form applies).
+    std::vector<Tensor> forward_for_loss(const std::vector<Tensor>& x, const std::vector<OutputLoss>& losses,
+                                         bool training);
+    // The weighted total and each output's loss; counts correct predictions into r.
+    Tensor compute_loss(const std::vector<Tensor>& outputs, const std::vector<Tensor>& y,
+                        const std::vector<OutputLoss>& losses, BatchResult& r) const;
     // Forward, loss and (when finite) backward + step; a non-finite loss leaves the weights alone.
-    // With check_targets_for, y is first checked against the output (optim/loss.h's check_targets),
+    // With check_targets_for, y is first checked against the outputs (optim/loss.h's check_targets),
     // the error naming that op.
-    BatchResult train_step(const Tensor& x, const Tensor& y, const char* check_targets_for = nullptr);
+    BatchResult train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                           const std::vector<OutputLoss>& losses, const char* check_targets_for = nullptr);
     // One epoch of fit: shuffles, trains on each batch and calls the batch hooks.
-    EpochSums fit_epoch(int epoch, const Tensor& x, const Tensor& y, const FitOptions& o,
+    EpochSums fit_epoch(int epoch, const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                        const std::vector<OutputLoss>& losses, const FitOptions& o,
                         const std::vector<const Callback*>& callbacks);
-    Evaluation evaluate_impl(const Tensor& x, const Tensor& y, int64_t batch_size);
+    EpochSums evaluate_sums(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                            const std::vector<OutputLoss>& losses, int64_t batch_size);
+    void check_fit_options(const FitOptions& o) const;
     void check_compiled(const char* op) const;
-    void check_xy(const char* op, const Tensor& x, const Tensor& y) const;
-    // The shape of the output for x: one forward of x's first sample (under NoGrad), batch axis x's.
-    Shape output_shape_for(const Tensor& x);
-    // Checks the data before fit or evaluate use it: finite x, and y against the loss and the output
-    // for x (optim/loss.h's check_targets). Throws naming `where`.
-    void check_data(const std::string& where, const Tensor& x, const Tensor& y);
+    // Counts and sample axes: one x per input, one y per output, all with the same samples (> 0).
+    void check_xy(const std::string& where, const std::vector<Tensor>& x, const std::vector<Tensor>& y) const;
+    // The shapes of the outputs for x: one forward of x's first sample (under NoGrad), batch axis x's.
+    std::vector<Shape> output_shapes_for(const std::vector<Tensor>& x);
+    // Checks the data before fit or evaluate use it: finite x, and each y against its loss and the
+    // output for x (optim/loss.h's check_targets). Throws naming `where` and the input or output.
+    void check_data(const std::string& where, const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                    const std::vector<OutputLoss>& losses);
+    // "x", or "x[1] ('dec_in')" for a model of several inputs.
+    std::string input_label(size_t i) const;
+    // `where`, or "where (output 'dense_1')" for a model of several outputs.
+    std::string output_where(const std::string& where, size_t k) const;
 
-    Loss loss_;
+    std::vector<Loss> losses_;                  // by position (one: for every output)
+    std::vector<float> loss_weights_;
+    std::map<std::string, Loss> losses_by_name_;  // or by output name
+    std::map<std::string, float> weights_by_name_;
     std::unique_ptr<Optimizer> optimizer_;
     Rng shuffle_rng_;
 };

@@ -26,7 +26,7 @@ const read = (name, file) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name
 const modelJson = (name) => path.join(FIXTURES, name, 'model.json');
 
 test('every fixture directory is listed here', () => {
-    const dirs = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(modelJson(d)));
+    const dirs = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(modelJson(d)) && !d.startsWith('tfjs_seq2seq_'));  // functional_seq2seq.test.js
     assert.deepEqual(dirs.sort(), [...NAMES].sort());
 });
 
