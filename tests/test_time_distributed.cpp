@@ -3,6 +3,7 @@
 // passed on, and the config and weight names as TensorFlow.js 4.22 writes them.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "core/gradcheck.h"
