@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/error.h"
 #include "core/gradcheck.h"
 #include "core/ops.h"
 #include "core/tape.h"
