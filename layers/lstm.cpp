@@ -138,13 +138,12 @@ LSTMOutputs LSTM::run(const Tensor& x, const Tensor& mask, const Tensor& h0, con
     if (h0.defined()) {
         check_state(h0.shape(), x.shape(), "h0");
         check_state(c0.shape(), x.shape(), "c0");
-        return run_composed(x, mask, h0, c0);  // the fused kernel starts from zero state
     }
-    if (!fused_) return run_composed(x, mask, Tensor(), Tensor());
+    if (!fused_) return run_composed(x, mask, h0, c0);
     LSTMOutputs out;
     out.y = lstm_sequence(x, kernel_, recurrent_kernel_, use_bias_ ? bias_ : Tensor(), mask,
                           activation_kind_, recurrent_activation_kind_, return_sequences_, &out.h,
-                          &out.c);
+                          &out.c, h0, c0);
     return out;
 }
 

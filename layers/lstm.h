@@ -25,8 +25,7 @@
 // selects the version composed from core ops (one tape entry per op per step), which is the
 // readable reference the fused kernel is tested against (tests/test_fused_kernels.cpp). In both, the
 // input projection of all steps is one matmul ((B*T, D) @ (D, 4U)) and each step does one matmul
-// with the recurrent kernel. The fused kernel starts from zero state: a call with an initial state
-// runs the composed path (its gradients flow into h0 and c0 through the tape).
+// with the recurrent kernel. Both take an initial state {x, h0, c0}, with gradients into h0 and c0.
 #pragma once
 
 #include "layers/activations.h"

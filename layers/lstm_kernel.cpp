@@ -99,6 +99,7 @@ struct LstmSaved {
     int64_t B = 0, T = 0, D = 0, U = 0;
     LstmActivation act = LstmActivation::tanh, rec_act = LstmActivation::sigmoid;
     bool return_sequences = false;
+    bool initial_state = false;  // h0, c0 given: h[0] is not zero
     FloatBuffer gates, h, c, act_c;
     std::vector<float> mask;  // (B, T) copy, empty when unmasked
     Tensor x, kernel, recurrent_kernel;  // values (detached)
@@ -186,7 +187,8 @@ void check_inputs(const Tensor& x, const Tensor& kernel, const Tensor& recurrent
 
 // The backward of the whole sequence (see the equations at the top of this file).
 void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, const GradSlot& gc_last,
-              const GradSlot& gx, const GradSlot& gkernel, const GradSlot& grec, const GradSlot& gbias) {
+              const GradSlot& gx, const GradSlot& gkernel, const GradSlot& grec, const GradSlot& gbias,
+              const GradSlot& gh0, const GradSlot& gc0) {
     const bool y_has = gy && gy->has();
     const bool h_has = gh_last && gh_last->has();
     const bool c_has = gc_last && gc_last->has();
@@ -205,6 +207,8 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
     };
     std::vector<PartSums> part_sums(B);
     float* g_x = gx && by_step ? gx->acc(B * T) : nullptr;  // (B, T, 1): each part writes its own rows
+    float* g_h0 = gh0 ? gh0->acc(BU) : nullptr;              // (B, U), likewise
+    float* g_c0 = gc0 ? gc0->acc(BU) : nullptr;
     // Backward through time, rows [b0, b1) at a time: like the forward, the rows are independent
     // until the weight gradients, which are summed over all rows after.
     parallel_for(B, kMinRowsPerThread, [&](int64_t b0, int64_t b1) {
@@ -264,13 +268,17 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
                     g_x[(b0 + r) * T + t] += dot;
                 }
             }
-            // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (rows, 4U) @ (4U, U); not needed for the initial state
-            if (t > 0)
+            // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (rows, 4U) @ (4U, U); at t = 0 that is d h0, needed
+            // only when h0 was given
+            if (t > 0 || g_h0)
                 gemm(false, true, int(rows), int(U), int(G), 1.0f, dz, int(G), s.recurrent_kernel.data(), int(G), beta,
                      dh_prev.data(), int(U));
             dh.swap(dh_prev);
             dc.swap(dc_prev);
         }
+        // dh and dc now hold d h_{-1} and d c_{-1}: the gradients of the initial state.
+        for (int64_t k = 0; g_h0 && k < RU; ++k) g_h0[b0 * U + k] += dh[static_cast<size_t>(k)];
+        for (int64_t k = 0; g_c0 && k < RU; ++k) g_c0[b0 * U + k] += dc[static_cast<size_t>(k)];
         part_sums[b0] = std::move(sums);
     });
     float* gb = gbias ? gbias->acc(G) : nullptr;
@@ -290,9 +298,12 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
         gemm(true, false, int(D), int(G), rows, 1.0f, xt.data(), int(D), dZ.data(), int(G), 1.0f,
              gkernel->acc(D * G), int(G));
     }
-    if (grec)  // d recurrent_kernel (U, 4U) += h[1..T-1]ᵀ (U, (T-1)*B) @ dZ[1..T-1]  (h[0] = 0 adds nothing)
-        gemm(true, false, int(U), int(G), rows - int(B), 1.0f, s.h.data() + BU, int(U), dZ.data() + B * G, int(G),
-             1.0f, grec->acc(U * G), int(G));
+    // d recurrent_kernel (U, 4U) += h[0..T-1]ᵀ (U, T*B) @ dZ[0..T-1]; a zero initial state h[0] adds
+    // nothing, so it is left out then
+    const int64_t first = s.initial_state ? 0 : 1;
+    if (grec && rows > first * B)
+        gemm(true, false, int(U), int(G), rows - int(first * B), 1.0f, s.h.data() + first * BU, int(U),
+             dZ.data() + first * B * G, int(G), 1.0f, grec->acc(U * G), int(G));
     if (gx && !by_step) {  // dxt = dZ @ kernelᵀ (T*B, D), then back to (B, T, D)
         FloatBuffer dxt(T * B * D);
         gemm(false, true, rows, int(D), int(G), 1.0f, dZ.data(), int(G), s.kernel.data(), int(G), 0.0f, dxt.data(),
@@ -316,22 +327,34 @@ LstmActivation lstm_activation_from_name(const std::string& name, const std::str
 
 Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel, const Tensor& bias,
                      const Tensor& mask, LstmActivation activation, LstmActivation recurrent_activation,
-                     bool return_sequences, Tensor* h_last, Tensor* c_last) {
+                     bool return_sequences, Tensor* h_last, Tensor* c_last, const Tensor& h0, const Tensor& c0) {
     check_inputs(x, kernel, recurrent_kernel, bias);
     const int64_t B = x.dim(0), T = x.dim(1), D = x.dim(2), U = recurrent_kernel.dim(0), G = 4 * U, BU = B * U;
     if (mask.defined()) check_mask(kLstmOp, mask, B, T);
+    if (h0.defined() != c0.defined()) value_error(kLstmOp, "the initial state needs both h0 and c0");
+    for (const Tensor* state : {&h0, &c0})
+        if (state->defined() && state->shape() != Shape{B, U})
+            shape_error(kLstmOp, "the initial state must be (batch, units) = " + shape_str({B, U}) + ", got " +
+                                     shape_str(state->shape()));
+    const bool initial = h0.defined();
 
-    const bool grad = tape::wants_grad({&x, &kernel, &recurrent_kernel, &bias});
+    const bool grad = tape::wants_grad({&x, &kernel, &recurrent_kernel, &bias, &h0, &c0});
     auto s = std::make_shared<LstmSaved>();
     s->B = B, s->T = T, s->D = D, s->U = U;
     s->act = activation, s->rec_act = recurrent_activation, s->return_sequences = return_sequences;
+    s->initial_state = initial;
     s->gates = FloatBuffer((grad ? T : 1) * B * G);
     s->act_c = FloatBuffer((grad ? T : 1) * BU);
     s->h = FloatBuffer((grad ? T + 1 : 2) * BU);
     s->c = FloatBuffer((grad ? T + 1 : 2) * BU);
     if (grad) s->x = x.detach(), s->kernel = kernel.detach(), s->recurrent_kernel = recurrent_kernel.detach();
-    std::fill_n(s->h.data(), BU, 0.0f);  // zero initial state
-    std::fill_n(s->c.data(), BU, 0.0f);
+    if (initial) {
+        std::memcpy(s->h.data(), h0.data(), static_cast<size_t>(BU) * sizeof(float));
+        std::memcpy(s->c.data(), c0.data(), static_cast<size_t>(BU) * sizeof(float));
+    } else {  // zero initial state
+        std::fill_n(s->h.data(), BU, 0.0f);
+        std::fill_n(s->c.data(), BU, 0.0f);
+    }
     if (mask.defined()) s->mask = mask.to_vector();
     // The state after step k - 1 (k = 0: the initial state): all kept, or a ring of two.
     const auto state = [&](FloatBuffer& buf, int64_t k) { return buf.data() + (grad ? k : k % 2) * BU; };
@@ -349,7 +372,7 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
             float* h_after = state(s->h, t + 1) + b0 * U;
             float* c_after = state(s->c, t + 1) + b0 * U;
             // z_t = bias + x_t @ kernel + h_{t-1} @ recurrent_kernel: (B, D) @ (D, 4U) + (B, U) @ (U, 4U);
-            // h_{-1} = 0 adds nothing
+            // a zero h_{-1} adds nothing
             if (D == 1) {  // an outer product: one loop is twice as fast as sgemm with K = 1 plus the bias copy
                 for (int64_t r = 0; r < rows; ++r)
                     input_projection_row(G, px[(b0 + r) * T + t], kernel.data(), bias.defined() ? bias.data() : nullptr,
@@ -361,7 +384,7 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
                 gemm(false, false, int(rows), int(G), int(D), 1.0f, px + b0 * T * D + t * D, int(T * D), kernel.data(),
                      int(G), bias.defined() ? 1.0f : 0.0f, z, int(G));
             }
-            if (t > 0)
+            if (t > 0 || initial)
                 gemm(false, false, int(rows), int(G), int(U), 1.0f, h_before, int(U), recurrent_kernel.data(), int(G),
                      1.0f, z, int(G));
             for (int64_t r = 0; r < rows; ++r) {  // gates in place: [i f] = σ, g = act, o = σ
@@ -407,8 +430,9 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
         if (c_last) c_out.attach_grad();
         auto slot = [](const Tensor& t) { return t.defined() && t.needs_grad() ? t.grad_slot() : GradSlot(); };
         tape::record(kLstmOp, [s, gy = y.grad_slot(), ghl = slot(h_out), gcl = slot(c_out), gx = slot(x),
-                           gk = slot(kernel), gr = slot(recurrent_kernel), gb = slot(bias)] {
-            backward(*s, gy, ghl, gcl, gx, gk, gr, gb);
+                           gk = slot(kernel), gr = slot(recurrent_kernel), gb = slot(bias), gh0 = slot(h0),
+                           gc0 = slot(c0)] {
+            backward(*s, gy, ghl, gcl, gx, gk, gr, gb, gh0, gc0);
         });
     }
     if (h_last) *h_last = h_out;

@@ -40,11 +40,14 @@ LstmActivation lstm_activation_from_name(const std::string& name, const std::str
 //   bias              (4U), or an undefined tensor for no bias
 //   mask              (B, T) of 0/1, or undefined: at a masked step a row keeps h and c unchanged
 //                     and outputs its previous h (Keras semantics)
+//   h0, c0            (B, U) each, both or neither: the initial state (Keras' initial_state);
+//                     undefined: zeros. Gradients flow into them like into x.
 // Returns all h_t (B, T, U) if return_sequences, else h_T (B, U). If given, *h_last and *c_last
 // receive h_T and c_T (B, U); they are part of the graph too (a gradient into them flows back).
-// Zero initial state. Throws ShapeError / ValueError naming "lstm_sequence" on bad input.
+// Throws ShapeError / ValueError naming "lstm_sequence" on bad input.
 Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel, const Tensor& bias,
                      const Tensor& mask, LstmActivation activation, LstmActivation recurrent_activation,
-                     bool return_sequences, Tensor* h_last = nullptr, Tensor* c_last = nullptr);
+                     bool return_sequences, Tensor* h_last = nullptr, Tensor* c_last = nullptr,
+                     const Tensor& h0 = {}, const Tensor& c0 = {});
 
 }  // namespace tn

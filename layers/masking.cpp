@@ -1,5 +1,7 @@
 #include "layers/masking.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "core/ops.h"
 

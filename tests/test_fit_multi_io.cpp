@@ -3,11 +3,13 @@
 // name the input or output, and the single-tensor form as the list of one.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <vector>
 
 #include "core/error.h"
+#include "core/ops.h"
 #include "core/tape.h"
 #include "layers/concatenate.h"
 #include "layers/dense.h"

@@ -6,6 +6,7 @@
 // decoder LSTM starts from the encoder's state (which TF.js cannot run) round-trips in tapenet.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>

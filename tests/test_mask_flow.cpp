@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "core/error.h"
 #include "core/gradcheck.h"
 #include "core/ops.h"
 #include "core/tape.h"

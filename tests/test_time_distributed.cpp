@@ -3,8 +3,10 @@
 // passed on, and the config and weight names as TensorFlow.js 4.22 writes them.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <vector>
 
+#include "core/error.h"
 #include "core/gradcheck.h"
 #include "core/ops.h"
 #include "core/tape.h"

@@ -91,7 +91,8 @@ public:
                  std::map<std::string, float> loss_weights = {});
     bool compiled() const { return optimizer_ != nullptr; }
     Optimizer& optimizer();
-    // The loss of the first output (the model's loss when all outputs share one).
+    // The loss of the first output (the model's loss when all outputs share one; compiled with a
+    // map, the first by output name). Checkpoints record this one loss.
     const Loss& loss() const;
 
     // Keras' output names: the names of the layers that make the outputs, in order, a repeated
