@@ -4,6 +4,7 @@
 // every file it cannot use gives exit code 1 and exactly one line on stderr naming the file.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -51,6 +52,10 @@ void check_refused(const std::string& args, const std::string& message, const Te
     CHECK(r.err.starts_with("tapenet-predict: "));
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     CHECK_MESSAGE(contains(r.err, message), r.err);
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+    for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) text.replace(at, from.size(), to);
 }
 
 // Two inputs (N, 5, 3) and (N, 6, 3) through one shared LSTM and one shared Attention (two nodes
@@ -149,6 +154,24 @@ TEST_CASE("tapenet-predict: --attention writes the weights the model computed, a
     for (int64_t i = 0; i < alpha.numel(); ++i) CHECK(std::fabs(written[i] - alpha[i]) <= 1e-6f);
     const std::string png = tn::read_file(dir / "attention/attention.png");
     CHECK(png.substr(1, 3) == "PNG");
+}
+
+TEST_CASE("tapenet-predict: a hostile layer name makes a file inside DIR and an escaped message") {
+    TempDir dir("predict_hostile");
+    // The fixture with its Attention layer renamed "../x<ESC>[31m" (its weights' names too).
+    std::string text = tn::read_file(kModel);
+    replace_all(text, "\"name\": \"attention\"", "\"name\": \"../x\\u001b[31m\"");
+    replace_all(text, "\"attention/", "\"../x\\u001b[31m/");
+    REQUIRE(contains(text, "../x\\u001b[31m/luong_w"));
+    std::ofstream(dir / "model.json") << text;
+    std::filesystem::copy_file("tests/fixtures/tapenet_lstm_attention_dense/weights.bin", dir / "weights.bin");
+    tn::write_npy(dir / "x.npy", fixture_tensor("inputs.json", "x"));
+    const RunOutput r = predict(quoted(dir / "model.json") + " " + quoted(dir / "x.npy") + " --attention " + quoted(dir / "att"), dir);
+    REQUIRE(r.status == 0);
+    CHECK(std::filesystem::exists(dir / "att/_._x__31m.npy"));  // '/' and ESC replaced, no leading '.'
+    CHECK(std::filesystem::exists(dir / "att/_._x__31m.png"));
+    CHECK(std::distance(std::filesystem::directory_iterator(dir / "att"), std::filesystem::directory_iterator()) == 2);
+    CHECK(r.err.find('\x1b') == std::string::npos);
 }
 
 TEST_CASE("tapenet-predict: two inputs and two outputs, a shared Attention recorded per node") {
