@@ -48,8 +48,9 @@ std::vector<std::string_view> split_csv_line(std::string_view line) {
 }
 
 // The tensor shape of `rows` rows of `cols` values, given the sample shape asked for.
-Shape csv_tensor_shape(int64_t rows, int64_t cols, const Shape& sample_shape, const std::string& name) {
-    if (sample_shape.empty()) return {rows, cols};
+Shape csv_tensor_shape(int64_t rows, int64_t cols, const std::optional<Shape>& asked, const std::string& name) {
+    if (!asked) return {rows, cols};
+    const Shape& sample_shape = *asked;
     for (int64_t d : sample_shape)
         if (d < 0) {
             if (sample_shape.size() == 1) return {rows, cols};
@@ -68,7 +69,7 @@ Shape csv_tensor_shape(int64_t rows, int64_t cols, const Shape& sample_shape, co
 
 }  // namespace
 
-Tensor parse_tensor_csv(const std::string& text, const std::string& name, const Shape& sample_shape) {
+Tensor parse_tensor_csv(const std::string& text, const std::string& name, const std::optional<Shape>& sample_shape) {
     std::vector<float> values;
     int64_t cols = -1, rows = 0, first_line = 0;
     size_t line_start = 0;
@@ -107,7 +108,7 @@ Tensor parse_tensor_csv(const std::string& text, const std::string& name, const 
     return Tensor::from_vector(std::move(values), csv_tensor_shape(rows, cols, sample_shape, name));
 }
 
-Tensor read_tensor_csv(const std::string& path, const Shape& sample_shape) {
+Tensor read_tensor_csv(const std::string& path, const std::optional<Shape>& sample_shape) {
     std::string text;
     try {
         text = read_file(path);

@@ -8,7 +8,9 @@
 // > 1 (a sequence (T, D)) is its values in row-major order: row i of a (N, T, D) tensor is
 // x[i, 0, 0], x[i, 0, 1], ..., x[i, T-1, D-1]. Reading gives (rows, values per row) unless a
 // `sample_shape` is given, in which case every row must hold exactly its element count and the
-// tensor is (rows, sample_shape...).
+// tensor is (rows, sample_shape...): () for one value per row gives (rows). A sample shape of one
+// dimension of any size (-1) takes rows of any width; with more dimensions, one of any size is
+// refused (a row cannot say where a time step ends).
 //
 // Reading, as numpy.loadtxt(delimiter=",") and pandas read: lines starting with '#' and blank lines
 // are skipped; a first row with no number in it is a header and skipped; spaces around a value are
@@ -22,6 +24,7 @@
 // infinities are written nan, inf, -inf.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/tensor.h"
@@ -29,8 +32,9 @@
 namespace tn {
 
 // `name` (a file name) starts every error message.
-Tensor parse_tensor_csv(const std::string& text, const std::string& name, const Shape& sample_shape = {});
-Tensor read_tensor_csv(const std::string& path, const Shape& sample_shape = {});
+Tensor parse_tensor_csv(const std::string& text, const std::string& name,
+                        const std::optional<Shape>& sample_shape = std::nullopt);
+Tensor read_tensor_csv(const std::string& path, const std::optional<Shape>& sample_shape = std::nullopt);
 
 std::string tensor_csv_text(const Tensor& t);
 void write_tensor_csv(const std::string& path, const Tensor& t);

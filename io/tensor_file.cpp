@@ -27,7 +27,7 @@ std::optional<TensorFormat> tensor_format_of(const std::string& path) {
     return std::nullopt;
 }
 
-Tensor read_tensor_file(const std::string& path, const Shape& csv_sample_shape) {
+Tensor read_tensor_file(const std::string& path, const std::optional<Shape>& csv_sample_shape) {
     const std::optional<TensorFormat> format = tensor_format_of(path);
     if (!format) format_error(path, std::string("unknown format: the name does not end in .npy, .csv or .json (") + kTensorFormats + ")");
     switch (*format) {

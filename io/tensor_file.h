@@ -22,7 +22,7 @@ enum class TensorFormat { npy, csv, json };
 std::optional<TensorFormat> tensor_format_of(const std::string& path);
 
 // Throws a FormatError for a name without a known extension.
-Tensor read_tensor_file(const std::string& path, const Shape& csv_sample_shape = {});
+Tensor read_tensor_file(const std::string& path, const std::optional<Shape>& csv_sample_shape = std::nullopt);
 // Throws a ValueError for a name without a known extension (nothing is written).
 void write_tensor_file(const std::string& path, const Tensor& t);
 

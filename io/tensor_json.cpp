@@ -91,8 +91,8 @@ public:
 
     bool number_integer(number_integer_t v) override { return integer(v); }
     bool number_unsigned(number_unsigned_t v) override {
-        return integer(v > uint64_t{std::numeric_limits<int64_t>::max()} ? std::numeric_limits<int64_t>::max()
-                                                                           : static_cast<int64_t>(v));
+        if (v <= uint64_t{std::numeric_limits<int64_t>::max()}) return integer(static_cast<int64_t>(v));
+        fail(std::to_string(v) + " in " + where() + " is beyond 2^63 - 1");
     }
     bool number_float(number_float_t v, const string_t&) override {
         if (key_ == "shape") fail("\"shape\" holds " + std::to_string(v) + ", not a whole number");

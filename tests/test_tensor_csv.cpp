@@ -2,6 +2,7 @@
 // round trips that keep every bit, and one FormatError naming file, line and field for bad text.
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -15,7 +16,7 @@ namespace tensor_csv_test {
 
 using tn::testing::contains;
 
-std::string csv_error(const std::string& text, const tn::Shape& sample_shape = {}) {
+std::string csv_error(const std::string& text, const std::optional<tn::Shape>& sample_shape = std::nullopt) {
     try {
         tn::parse_tensor_csv(text, "x.csv", sample_shape);
     } catch (const tn::FormatError& e) {
@@ -40,13 +41,15 @@ TEST_CASE("csv: rows are samples; comments, blank lines, a header, spaces and CR
 }
 
 TEST_CASE("csv: a sample shape folds each row in row-major order") {
-    const tn::Tensor t = tn::parse_tensor_csv("0,1,2,3,4,5\n6,7,8,9,10,11\n", "x.csv", {3, 2});
+    const tn::Tensor t = tn::parse_tensor_csv("0,1,2,3,4,5\n6,7,8,9,10,11\n", "x.csv", tn::Shape{3, 2});
     REQUIRE(t.shape() == tn::Shape{2, 3, 2});
     CHECK(t.at({1, 2, 0}) == 10.0f);
     CHECK(t.at({0, 1, 1}) == 3.0f);
-    CHECK(tn::parse_tensor_csv("1,2,3\n", "x.csv", {-1}).shape() == tn::Shape{1, 3});  // (None,): any width
-    CHECK(contains(csv_error("1,2,3\n", {2, 2}), "x.csv: each row holds 3 values, a sample of shape (2, 2) needs 4"));
-    CHECK(contains(csv_error("1,2,3\n", {-1, 3}), "a CSV row cannot say the shape of a sample of shape (-1, 3)"));
+    CHECK(tn::parse_tensor_csv("1,2,3\n", "x.csv", tn::Shape{-1}).shape() == tn::Shape{1, 3});  // (None,): any width
+    CHECK(tn::parse_tensor_csv("1\n2\n", "x.csv", tn::Shape{}).shape() == tn::Shape{2});     // a value per sample
+    CHECK(contains(csv_error("1,2\n", tn::Shape{}), "each row holds 2 values, a sample of shape () needs 1"));
+    CHECK(contains(csv_error("1,2,3\n", tn::Shape{2, 2}), "x.csv: each row holds 3 values, a sample of shape (2, 2) needs 4"));
+    CHECK(contains(csv_error("1,2,3\n", tn::Shape{-1, 3}), "a CSV row cannot say the shape of a sample of shape (-1, 3)"));
 }
 
 TEST_CASE("csv: round trips keep every bit; rank 0, 1 and 3 are written a sample per row") {
@@ -58,7 +61,7 @@ TEST_CASE("csv: round trips keep every bit; rank 0, 1 and 3 are written a sample
     t[3] = std::numeric_limits<float>::max();
     t[4] = -0.0f;
     tn::write_tensor_csv(dir / "t.csv", t);
-    CHECK(tn::testing::same_bits(tn::read_tensor_csv(dir / "t.csv", {3, 2}), t));
+    CHECK(tn::testing::same_bits(tn::read_tensor_csv(dir / "t.csv", tn::Shape{3, 2}), t));
     CHECK(tn::tensor_csv_text(tn::Tensor::from_vector({0.1f, 2, -3.5f, 1e-7f}, {2, 2})) == "0.1,2\n-3.5,1e-07\n");
     CHECK(tn::tensor_csv_text(tn::Tensor::from_vector({1, 2, 3}, {3})) == "1\n2\n3\n");
     CHECK(tn::tensor_csv_text(tn::Tensor::scalar(0.5f)) == "0.5\n");

@@ -80,6 +80,8 @@ TEST_CASE("json: anything but {shape, data} is one FormatError saying what is wr
     CHECK(contains(json_error(R"({"shape": [1], "data": [1], "dtype": "bool"})"), "\"dtype\" is \"bool\""));
     CHECK(contains(json_error(R"({"shape": [1], "data": [16777217]})"), "value 0 of \"data\" is the integer 16777217"));
     CHECK(contains(json_error(R"({"shape": [1], "data": [1e300]})"), "beyond the range of float32"));
+    CHECK(contains(json_error(R"({"shape": [1], "data": [10000000000000000000]})"), "10000000000000000000 in \"data\" is beyond 2^63 - 1"));
+    CHECK(contains(json_error(R"({"shape": [10000000000000000000], "data": [1]})"), "in \"shape\" is beyond 2^63 - 1"));
     CHECK(contains(json_error(R"({"shape": [4611686018427387904, 4], "data": [1]})"), "has more elements than any file could hold"));
     CHECK(contains(json_error("[1, 2]"), "x.json: is a list"));
     CHECK(contains(json_error("{\"shape\": [2],\n \"data\": [1, 2"), "x.json: malformed JSON: line 2, column"));
