@@ -79,6 +79,12 @@ std::string problem_of(const std::string& message) {
 
 }  // namespace
 
+std::string json_syntax_error(const std::string& text, size_t position, const std::string& message) {
+    // nlohmann reports the byte after the one it could not use.
+    const size_t at = position > 0 ? position - 1 : 0;
+    return "malformed JSON: " + line_and_column(text, at) + ": " + problem_of(message);
+}
+
 ordered_json parse_json_text(const std::string& text, const std::string& file) {
     if (static_cast<int64_t>(text.size()) > kMaxJsonBytes)
         format_error(file, "is " + std::to_string(text.size()) + " bytes, more than the " +
@@ -86,9 +92,7 @@ ordered_json parse_json_text(const std::string& text, const std::string& file) {
     BoundsCheck check;
     if (!ordered_json::sax_parse(text, &check)) {
         if (!check.exceeded.empty()) format_error(file, "refused: " + check.exceeded);
-        // nlohmann reports the byte after the one it could not use.
-        const size_t at = check.error_byte > 0 ? check.error_byte - 1 : 0;
-        format_error(file, "malformed JSON: " + line_and_column(text, at) + ": " + problem_of(check.error));
+        format_error(file, json_syntax_error(text, check.error_byte, check.error));
     }
     return ordered_json::parse(text);
 }

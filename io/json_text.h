@@ -15,6 +15,7 @@
 //   "out/model.json: malformed JSON: line 3, column 7: syntax error while parsing object separator ..."
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -27,5 +28,9 @@ inline constexpr int64_t kMaxJsonValues = int64_t{1} << 20;   // 1 Mi values
 inline constexpr int kMaxJsonDepth = 64;
 
 nlohmann::ordered_json parse_json_text(const std::string& text, const std::string& file);
+
+// "malformed JSON: line L, column C: <problem>" for nlohmann's parse error `message` at byte
+// `position` of `text` (what a SAX parser's parse_error receives).
+std::string json_syntax_error(const std::string& text, size_t position, const std::string& message);
 
 }  // namespace tn

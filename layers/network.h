@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -62,6 +63,16 @@ struct Graph {
     std::vector<GraphNode::Ref> outputs;
     std::vector<std::shared_ptr<Layer>> input_layers;
 };
+
+// What a forward shows of each node it runs (Network::predict's `observe`): the node, what went in
+// (its inputs and their masks) and what came out. Called in graph order, once per node and batch.
+struct NodeRun {
+    const GraphNode& node;
+    const std::vector<Tensor>& inputs;
+    const std::vector<Tensor>& masks;
+    const std::vector<Tensor>& outputs;
+};
+using NodeObserver = std::function<void(const NodeRun&)>;
 
 class Network {
 public:
@@ -141,14 +152,17 @@ public:
     std::vector<Tensor> forward(const std::vector<Tensor>& inputs, bool training = false);
     Tensor forward(const Tensor& x, bool training = false);
     // The outputs for the inputs (B, ...), computed in batches under NoGrad and concatenated.
-    std::vector<Tensor> predict(const std::vector<Tensor>& inputs, int64_t batch_size = 32);
+    // `observe`, when given, sees every node of every batch run (e.g. layers/attention_recorder.h).
+    std::vector<Tensor> predict(const std::vector<Tensor>& inputs, int64_t batch_size = 32,
+                                const NodeObserver& observe = {});
     Tensor predict(const Tensor& x, int64_t batch_size = 32);
 
 protected:
     // The forward; output i is given before its sigmoid when logits[i] is set and a Dense with a
     // sigmoid makes it (Model's binary_crossentropy from logits). `logits` may be shorter than the
-    // outputs (missing = false).
-    std::vector<Tensor> run(const std::vector<Tensor>& inputs, bool training, const std::vector<bool>& logits = {});
+    // outputs (missing = false). `observe`, if set, sees every node's run.
+    std::vector<Tensor> run(const std::vector<Tensor>& inputs, bool training, const std::vector<bool>& logits = {},
+                            const NodeObserver& observe = {});
 
 private:
     [[noreturn]] void throw_no_layer_of_type() const;
@@ -156,7 +170,7 @@ private:
     void adopt(const std::shared_ptr<Layer>& layer);  // names, seeds and lists a layer
     Graph make_chain(const Shape& input_shape) const;   // Sequential: the graph of the stack
     std::vector<Tensor> run_graph(const Graph& graph, const std::vector<Tensor>& inputs, bool training,
-                                  const std::vector<bool>& logits) const;
+                                  const std::vector<bool>& logits, const NodeObserver& observe) const;
 
     uint64_t seed_;
     std::string name_;

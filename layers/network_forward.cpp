@@ -23,8 +23,9 @@ bool wants_logits(size_t node, const std::vector<GraphNode::Ref>& outputs, const
 
 }  // namespace
 
-std::vector<Tensor> Network::run(const std::vector<Tensor>& inputs, bool training, const std::vector<bool>& logits) {
-    if (built()) return run_graph(graph_, inputs, training, logits);
+std::vector<Tensor> Network::run(const std::vector<Tensor>& inputs, bool training, const std::vector<bool>& logits,
+                                 const NodeObserver& observe) {
+    if (built()) return run_graph(graph_, inputs, training, logits, observe);
     // A Sequential stack called before build(): the chain for this input's shape, kept for this
     // call only (as before build, each call may have other sizes).
     if (layers_.empty()) value_error("model", "has no layers; add some with add()");
@@ -32,11 +33,11 @@ std::vector<Tensor> Network::run(const std::vector<Tensor>& inputs, bool trainin
         value_error("model", "a Sequential model takes one input, got " + std::to_string(inputs.size()));
     Shape shape = inputs[0].shape();
     shape[0] = -1;
-    return run_graph(make_chain(shape), inputs, training, logits);
+    return run_graph(make_chain(shape), inputs, training, logits, observe);
 }
 
 std::vector<Tensor> Network::run_graph(const Graph& graph, const std::vector<Tensor>& inputs, bool training,
-                                       const std::vector<bool>& logits) const {
+                                       const std::vector<bool>& logits, const NodeObserver& observe) const {
     if (inputs.size() != graph.input_nodes.size())
         value_error("model", "takes " + std::to_string(graph.input_nodes.size()) + " inputs, got " + std::to_string(inputs.size()));
     std::vector<std::vector<Tensor>> values(graph.nodes.size()), masks(graph.nodes.size());
@@ -64,6 +65,7 @@ std::vector<Tensor> Network::run_graph(const Graph& graph, const std::vector<Ten
             values[k] = g.layer->forward_all(in, in_masks, training);
         }
         masks[k] = g.layer->compute_masks(in, in_masks);
+        if (observe) observe(NodeRun{g, in, in_masks, values[k]});
     }
     std::vector<Tensor> out;
     for (size_t i = 0; i < graph.outputs.size(); ++i) {
@@ -85,7 +87,8 @@ Tensor Network::forward(const Tensor& x, bool training) {
     return run({x}, training)[0];
 }
 
-std::vector<Tensor> Network::predict(const std::vector<Tensor>& inputs, int64_t batch_size) {
+std::vector<Tensor> Network::predict(const std::vector<Tensor>& inputs, int64_t batch_size,
+                                     const NodeObserver& observe) {
     if (inputs.empty()) value_error("model.predict", "got no inputs");
     for (const Tensor& x : inputs)
         if (!x.defined() || x.ndim() < 1 || x.dim(0) == 0 || x.dim(0) != inputs[0].dim(0))
@@ -100,7 +103,7 @@ std::vector<Tensor> Network::predict(const std::vector<Tensor>& inputs, int64_t 
         for (int64_t i = start; i < end; ++i) rows[static_cast<size_t>(i - start)] = i;
         std::vector<Tensor> batch;
         for (const Tensor& x : inputs) batch.push_back(take_rows(x, rows));
-        const std::vector<Tensor> outs = forward(batch, /*training=*/false);
+        const std::vector<Tensor> outs = run(batch, /*training=*/false, /*logits=*/{}, observe);
         results.resize(outs.size());
         for (size_t k = 0; k < outs.size(); ++k) {
             const Tensor& out = outs[k];
