@@ -11,6 +11,7 @@
 #include "layers/dropout.h"
 #include "layers/embedding.h"
 #include "layers/flatten.h"
+#include "layers/gru.h"
 #include "layers/lstm.h"
 #include "layers/multiply.h"
 #include "layers/permute.h"
@@ -39,6 +40,7 @@ constexpr LayerClass kLayerClasses[] = {
     {"Dropout", Dropout::from_config},
     {"Embedding", Embedding::from_config},
     {"Flatten", Flatten::from_config},
+    {"GRU", GRU::from_config},
     {"LSTM", LSTM::from_config},
     {"Multiply", Multiply::from_config},
     {"Permute", Permute::from_config},

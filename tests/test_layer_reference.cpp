@@ -1,6 +1,6 @@
 // The layers against the reference cases (tests/reference, or TAPENET_REFERENCE_DIR): every case
-// whose op is dense, embedding, lstm (with an initial state and return_state too) or attention is
-// loaded, its parameters are set, and every stored output and every gradient of L = sum(out * R)
+// whose op is dense, embedding, lstm (with an initial state and return_state too), gru or attention is
+// loaded (gru: both reset_after forms), its parameters are set, and every stored output and every gradient of L = sum(out * R)
 // is compared with |got - ref| <= 1e-5 + 1e-4 |ref|; dot_attention is composed from Dot, a masked
 // softmax, Dot, Concatenate and Dense. Shapes come from the files only: the same test runs on the
 // hidden acceptance set.
@@ -19,6 +19,7 @@
 #include "layers/concatenate.h"
 #include "layers/dense.h"
 #include "layers/dot.h"
+#include "layers/gru.h"
 #include "layers/lstm.h"
 #include "io/json_config.h"
 #include "layers/registry.h"
@@ -34,18 +35,18 @@ using testing::ref_tensor;
 using testing::reference_cases;
 
 const std::map<std::string, std::string> kClassOf = {
-    {"dense", "Dense"}, {"embedding", "Embedding"}, {"lstm", "LSTM"}, {"attention", "Attention"}};
+    {"dense", "Dense"}, {"embedding", "Embedding"}, {"lstm", "LSTM"}, {"attention", "Attention"}, {"gru", "GRU"}};
 
 // Every op of index.json and the test that runs its cases.
 const std::map<std::string, std::string> kRunners = {
     {"dense", "test_layer_reference.cpp"},     {"embedding", "test_layer_reference.cpp"},
     {"lstm", "test_layer_reference.cpp"},      {"attention", "test_layer_reference.cpp"},
+    {"gru", "test_layer_reference.cpp"},
     {"dot_attention", "test_layer_reference.cpp"}, {"softmax", "test_reference_core.cpp"},
     {"loss", "test_reference_core.cpp, test_losses.cpp"}, {"train_model", "test_model.cpp"},
     {"adam", "test_optimizers.cpp"}};
 // Ops whose layers tapenet does not have yet (issue: GRU and Bidirectional). Keep this small.
-const std::map<std::string, std::string> kNotImplementedYet = {{"gru", "GRU layer"},
-                                                               {"bidirectional", "Bidirectional wrapper"}};
+const std::map<std::string, std::string> kNotImplementedYet = {{"bidirectional", "Bidirectional wrapper"}};
 
 // The outputs of one forward of a built layer on its inputs, by the names the reference files use.
 std::map<std::string, Tensor> exposed_outputs(Layer& layer, const std::vector<Tensor>& in) {
@@ -54,6 +55,10 @@ std::map<std::string, Tensor> exposed_outputs(Layer& layer, const std::vector<Te
         const LSTMOutputs o = in.size() == 3 ? lstm->run(x, {}, in[1], in[2]) : lstm->run(x);
         const Tensor flat = reshape(o.y, {o.y.dim(0), o.y.numel() / o.y.dim(0)});
         return {{"y", o.y}, {"h_last", o.h}, {"c_last", o.c}, {"yhc", concat({flat, o.h, o.c}, 1)}};
+    }
+    if (const auto* gru = dynamic_cast<const GRU*>(&layer)) {
+        const GRUOutputs o = gru->run(x);
+        return {{"y", o.y}, {"h_last", o.h}};
     }
     if (const auto* att = dynamic_cast<const Attention*>(&layer)) {
         const AttentionOutputs o = att->attend(x);
@@ -72,6 +77,7 @@ double run_case(const std::string& op, const std::string& case_name, bool fused)
     std::unique_ptr<Layer> layer = layer_from_json(kClassOf.at(op), doc.at("config"));
     if (auto* lstm = dynamic_cast<LSTM*>(layer.get())) lstm->set_fused(fused);
     if (auto* att = dynamic_cast<Attention*>(layer.get())) att->set_fused(fused);
+    if (auto* gru = dynamic_cast<GRU*>(layer.get())) gru->set_fused(fused);
     // The layer inputs, in the file's order: x, h_s or indices (then h0, c0 for an initial state).
     std::vector<std::string> input_names;
     std::vector<Tensor> inputs;
@@ -185,6 +191,7 @@ TEST_CASE("layer reference: dense") { run_all("dense"); }
 TEST_CASE("layer reference: embedding") { run_all("embedding"); }
 TEST_CASE("layer reference: lstm") { run_all("lstm"); }
 TEST_CASE("layer reference: attention") { run_all("attention"); }
+TEST_CASE("layer reference: gru (reset_after true and false)") { run_all("gru"); }
 
 }  // namespace
 }  // namespace tn
