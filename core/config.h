@@ -55,6 +55,13 @@ public:
     virtual std::string text(std::string_view key) const = 0;
     // A list of integers; null reads as -1, and a single integer n as [n] (Keras' Dot(axes=1)).
     virtual std::vector<int64_t> integers(std::string_view key) const = 0;
+    // The key is present with the value null (Keras' None, e.g. Bidirectional's merge_mode).
+    // Default: false.
+    virtual bool is_null(std::string_view key) const;
+    // A required nested object (Keras' {"class_name": ..., "config": {...}} values): `read` gets a
+    // reader over it whose errors start with "<where> '<key>'". Default: throws (a reader without
+    // nested objects).
+    virtual void object(std::string_view key, const std::function<void(const ConfigReader&)>& read) const;
 
     // Optional keys: absent or null reads as the fallback.
     int64_t integer(std::string_view key, int64_t fallback) const { return has(key) ? integer(key) : fallback; }

@@ -102,6 +102,18 @@ std::vector<int64_t> JsonConfigReader::integers(std::string_view key) const {
     return out;
 }
 
+bool JsonConfigReader::is_null(std::string_view key) const {
+    const auto it = config_.find(std::string(key));
+    return it != config_.end() && it->is_null();
+}
+
+void JsonConfigReader::object(std::string_view key, const std::function<void(const ConfigReader&)>& read) const {
+    const ordered_json& v = required(key);
+    if (!v.is_object()) wrong_type(key, "an object", v);
+    const JsonConfigReader inner(v, where_ + " '" + std::string(key) + "'");
+    read(inner);
+}
+
 // ---- layers and optimizers ----
 
 ordered_json layer_config_json(const Layer& layer) {

@@ -49,6 +49,8 @@ public:
     bool boolean(std::string_view key) const override;
     std::string text(std::string_view key) const override;
     std::vector<int64_t> integers(std::string_view key) const override;
+    bool is_null(std::string_view key) const override;
+    void object(std::string_view key, const std::function<void(const ConfigReader&)>& read) const override;
     using ConfigReader::boolean;
     using ConfigReader::integer;
     using ConfigReader::number;

@@ -5,6 +5,7 @@
 #include "layers/add.h"
 #include "layers/attention.h"
 #include "layers/average.h"
+#include "layers/bidirectional.h"
 #include "layers/concatenate.h"
 #include "layers/dense.h"
 #include "layers/dot.h"
@@ -34,6 +35,7 @@ constexpr LayerClass kLayerClasses[] = {
     {"Add", Add::from_config},
     {"Attention", Attention::from_config},
     {"Average", Average::from_config},
+    {"Bidirectional", Bidirectional::from_config},
     {"Concatenate", Concatenate::from_config},
     {"Dense", Dense::from_config},
     {"Dot", Dot::from_config},

@@ -796,8 +796,8 @@ TEST_CASE("registry: every layer round-trips through its config") {
         CHECK(copy->name() == layer->name());
     }
     CHECK(known_layer_classes() ==
-          std::vector<std::string>{"Activation", "Add", "Attention", "Average", "Concatenate", "Dense", "Dot", "Dropout",
-                                   "Embedding", "Flatten", "GRU", "LSTM", "Multiply", "Permute", "RepeatVector",
+          std::vector<std::string>{"Activation", "Add", "Attention", "Average", "Bidirectional", "Concatenate",
+                                   "Dense", "Dot", "Dropout", "Embedding", "Flatten", "GRU", "LSTM", "Multiply", "Permute", "RepeatVector",
                                    "Reshape", "Subtract"});
 }
 
@@ -835,7 +835,8 @@ TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, 
 TEST_CASE("registry: unknown classes, missing keys, wrong types and bad values are explained") {
     CHECK_THROWS_WITH_AS(layer_from_json("Conv2D", nlohmann::ordered_json::object()),
                          "layer registry: unknown layer class 'Conv2D'; known classes are: Activation, Add, "
-                         "Attention, Average, Concatenate, Dense, Dot, Dropout, Embedding, Flatten, GRU, LSTM, Multiply, "
+                         "Attention, Average, Bidirectional, Concatenate, Dense, Dot, Dropout, Embedding, Flatten, GRU, "
+                         "LSTM, Multiply, "
                          "Permute, RepeatVector, Reshape, Subtract",
                          ValueError);
     CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object()), "Dense config: missing required key 'units'",
