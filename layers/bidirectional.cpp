@@ -1,6 +1,8 @@
 #include "layers/bidirectional.h"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "core/error.h"
 #include "core/ops.h"

@@ -3,6 +3,7 @@
 // reference cases (PyTorch float64, bidirectional LSTM) run in tests/test_layer_reference.cpp.
 #include <doctest/doctest.h>
 
+#include "core/error.h"
 #include "core/gradcheck.h"
 #include "core/ops.h"
 #include "core/rng.h"

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "core/error.h"
 #include "core/gradcheck.h"
 #include "core/ops.h"
 #include "core/rng.h"
@@ -258,6 +259,30 @@ TEST_CASE("fused gru_sequence: nothing recorded under NoGrad, the same values") 
         CHECK(tape::size() == 0);
     }
     CHECK(testing::same_bits(with, without));
+}
+
+TEST_CASE("fused gru_sequence: blocks of rows on 3 threads give what one thread gives, values and gradients") {
+    Rng rng(28);
+    const int64_t B = 40, T = 7, D = 3, U = 5;  // 40 rows: parts of at least 8 rows on each thread
+    for (const bool reset_after : {true, false}) {
+        const Tensor x = draw({B, T, D}, rng), k = draw({D, 3 * U}, rng), rk = draw({U, 3 * U}, rng);
+        const Tensor bias = draw(reset_after ? Shape{2, 3 * U} : Shape{3 * U}, rng), h0 = draw({B, U}, rng);
+        const Tensor mask = draw_mask(B, T, rng), r = draw({B, T, U}, rng);
+        std::vector<Tensor> results[2];
+        for (const int threads : {1, 3}) {
+            testing::ThreadCount count(threads);
+            tape::clear();
+            std::vector<Tensor> in = {x.clone().requires_grad(), k.clone().requires_grad(), rk.clone().requires_grad(),
+                                      bias.clone().requires_grad(), h0.clone().requires_grad()};
+            const Tensor y = gru_sequence(in[0], in[1], in[2], in[3], mask, in[4], reset_after, LstmActivation::tanh,
+                                          LstmActivation::sigmoid, true);
+            sum(y * r).backward();
+            results[threads == 3] = {y.detach()};
+            for (const Tensor& t : in) results[threads == 3].push_back(t.grad());
+        }
+        for (size_t i = 0; i < results[0].size(); ++i)
+            check_agree(results[1][i], results[0][i], "tensor " + std::to_string(i) + " (y, then the gradients)", 1e-6);
+    }
 }
 
 }  // namespace gru_tests

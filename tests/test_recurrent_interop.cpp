@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/error.h"
 #include "core/rng.h"
 #include "io/model_format.h"
 #include "layers/bidirectional.h"
