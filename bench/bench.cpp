@@ -1,4 +1,4 @@
-// tapenet bench: training and inference throughput of the five benchmark models (bench/bench_models.h),
+// tapenet bench: training and inference throughput of the six benchmark models (bench/bench_models.h),
 // the GFLOP/s they reach, the sgemm peak of this machine, and peak memory. See bench/README.md.
 //
 //   build/bin/bench                                   # all models at 1 and 2 threads -> bench.json
@@ -216,7 +216,7 @@ int run_child(const std::string& name, int threads, const Options& o) {
     r["threads"] = threads;
     r["config"] = nlohmann::ordered_json::object({{"T", spec.T}, {"D", spec.D}, {"vocab", spec.vocab}, {"units", spec.units},
                                 {"att_units", spec.att_units}, {"score", spec.score}, {"out", spec.out},
-                                {"loss", spec.loss}, {"batch", spec.batch}});
+                                {"loss", spec.loss}, {"batch", spec.batch}, {"cell", spec.cell}});
     r["params"] = model->count_params();
     r["flops_per_sample"] = nlohmann::ordered_json::object({{"forward", fwd}, {"train", trn}});
     r["train"] = throughput(train, spec.batch, trn, peak);

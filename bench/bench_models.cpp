@@ -9,6 +9,7 @@
 #include "layers/dense.h"
 #include "layers/embedding.h"
 #include "layers/graph.h"
+#include "layers/gru.h"
 #include "layers/lstm.h"
 #include "optim/adam.h"
 
@@ -22,6 +23,7 @@ const std::vector<ModelSpec>& model_specs() {
         {"find_max_b32", 10, 1, 0, 128, 128, "luong", 1, "mae", 32},
         {"imdb_text", 500, 32, 5000, 100, 128, "luong", 1, "binary_crossentropy", 64},
         {"lstm512_scaling", 50, 128, 0, 512, 256, "luong", 10, "sparse_categorical_crossentropy", 128},
+        {"gru_text", 500, 32, 5000, 100, 128, "luong", 1, "binary_crossentropy", 64, "gru"},
     };
     return specs;
 }
@@ -38,12 +40,13 @@ const ModelSpec& model_spec(const std::string& name) {
 double forward_flops_per_sample(const ModelSpec& s) {
     const double T = double(s.T), D = double(s.D), U = double(s.units), A = double(s.att_units),
                  O = double(s.out);
-    const double lstm = 2 * T * D * 4 * U + 2 * T * U * 4 * U;
+    const double gates = s.cell == "gru" ? 3 : 4;
+    const double recurrent = 2 * T * D * gates * U + 2 * T * U * gates * U;
     const double score = s.score == "luong" ? 2 * U * U + 2 * T * U                // h_s · (h_t @ Wᵀ)
                                             : 2 * U * U + 2 * T * U * U + 2 * T * U;  // W1, W2, v
     const double attention = score + 2 * T * U + 2 * (2 * U) * A;  // + context + attention_vector
     const double dense = 2 * A * O;
-    return lstm + attention + dense;
+    return recurrent + attention + dense;
 }
 
 double train_flops_per_sample(const ModelSpec& s) { return 3 * forward_flops_per_sample(s); }
@@ -138,7 +141,8 @@ std::unique_ptr<Model> make_model(const ModelSpec& spec, uint64_t seed) {
     } else {
         model = std::make_unique<Model>(seed, spec.name);
         if (spec.vocab > 0) model->add<Embedding>(spec.vocab, spec.D);
-        model->add<LSTM>(spec.units, /*return_sequences=*/true);
+        if (spec.cell == "gru") model->add<GRU>(spec.units, /*return_sequences=*/true);
+        else model->add<LSTM>(spec.units, /*return_sequences=*/true);
         model->add<Attention>(spec.att_units, spec.score);
         model->add<Dense>(spec.out, dense_activation);
         model->build(spec.vocab > 0 ? Shape{-1, spec.T} : Shape{-1, spec.T, spec.D});

@@ -1,4 +1,4 @@
-// tapenet bench: the five benchmark models, their synthetic data and their analytic FLOP counts.
+// tapenet bench: the six benchmark models, their synthetic data and their analytic FLOP counts.
 //
 // The same models as bench/torch_baseline.py (and /work/shared/tools/torch_baseline.py), from the
 // keras-attention 5.0 examples:
@@ -8,6 +8,7 @@
 //   find_max_b64/32 : x (T=10, 1)  -> LSTM(128, seq) -> Attention(128, luong)    -> Dense(1);  mae;  batch 64 / 32
 //   imdb_text       : Embedding(5000, 32) over T=500 -> LSTM(100, seq) -> Attention(128, luong)
 //                     -> Dense(1, sigmoid); binary cross-entropy (trained on the logits);  batch 64
+//   gru_text        : imdb_text with GRU(100, seq) (Keras 2's reset_after form, as torch.nn.GRU) for the LSTM
 //   lstm512_scaling : x (T=50, 128) -> LSTM(512, seq) -> Attention(256, luong) -> Dense(10) logits;
 //                     sparse categorical cross-entropy;  batch 128
 // All float32, Adam (lr 1e-3, eps 1e-7).
@@ -34,16 +35,18 @@ struct ModelSpec {
     int64_t out;         // Dense units O
     std::string loss;    // Keras loss name
     int64_t batch;       // B
-    bool functional = false;  // built with the functional API (tn::Input, layers applied, Model(in, out))
+    bool functional = false;    // built with the functional API (tn::Input, layers applied, Model(in, out))
+    std::string cell = "lstm";  // the recurrent layer: "lstm" or "gru"
 };
 
-// The five models, in the baseline's order, and add_two_numbers_functional after add_two_numbers.
+// The six models, in the baseline's order, and add_two_numbers_functional after add_two_numbers.
 const std::vector<ModelSpec>& model_specs();
 // The spec named `name`; throws a tn::ValueError listing the valid names.
 const ModelSpec& model_spec(const std::string& name);
 
 // Multiply-adds of the matrix products, counted as 2 FLOPs each, per sample (see bench/README.md):
 //   LSTM       2·T·D·4U (input projection) + 2·T·U·4U (recurrence)
+//   GRU        2·T·D·3U (input projection) + 2·T·U·3U (recurrence)
 //   Attention  luong:    2·U·U (h_t @ Wᵀ) + 2·T·U (scores) + 2·T·U (context) + 2·2U·A
 //              bahdanau: 2·U·U (h_t @ W1) + 2·T·U·U (h_s @ W2) + 2·T·U (@ v) + 2·T·U (context) + 2·2U·A
 //   (luong as tapenet computes it, h_s · (h_t @ Wᵀ); Keras' literal (h_s @ W) · h_t costs 2·T·U·U)

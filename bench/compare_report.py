@@ -15,6 +15,7 @@ TARGET_RATIO = {
     "add_two_numbers": {"train": 3.0, "infer": 3.0},
     "find_max_b64": {"train": 2.5, "infer": 1.5},
     "imdb_text": {"train": 2.0, "infer": 1.5},
+    "gru_text": {"train": 2.0, "infer": 1.5},   # issue 16
     "lstm512_scaling": {"train": 1.3, "infer": 1.2},
 }
 TARGET_SGEMM_FRACTION = {"lstm512_scaling": 0.60}   # training GFLOP/s / sgemm peak at the same threads

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""tapenet's PyTorch CPU baseline: the five benchmark models of build/bin/bench, in PyTorch.
+"""tapenet's PyTorch CPU baseline: the six benchmark models of build/bin/bench, in PyTorch.
 
 The models (keras-attention 5.0 examples; the same shapes as bench/bench_models.h):
   add_two_numbers : x (T=20, 1)  -> LSTM(100, seq) -> Attention(128, bahdanau) -> Linear(1);  L1;  batch 64
   find_max_b64/32 : x (T=10, 1)  -> LSTM(128, seq) -> Attention(128, luong)    -> Linear(1);  L1;  batch 64 / 32
   imdb_text       : Embedding(5000, 32), T=500 -> LSTM(100, seq) -> Attention(128, luong) -> Linear(1);
                     binary cross-entropy with logits (inference applies the sigmoid);  batch 64
+  gru_text        : imdb_text with GRU(100, seq) (torch.nn.GRU: Keras' reset_after form) for the LSTM
   lstm512_scaling : x (T=50, 128) -> LSTM(512, seq) -> Attention(256, luong) -> Linear(10);
                     cross-entropy on the logits;  batch 128
 Float32, Adam(lr 1e-3, eps 1e-7), 4 seeded synthetic batches cycled.
@@ -42,13 +43,14 @@ MODELS = {
     "find_max_b32": (10, 1, 0, 128, 128, "luong", 1, "l1", 32),
     "imdb_text": (500, 32, 5000, 100, 128, "luong", 1, "bce_logits", 64),
     "lstm512_scaling": (50, 128, 0, 512, 256, "luong", 10, "cross_entropy", 128),
+    "gru_text": (500, 32, 5000, 100, 128, "luong", 1, "bce_logits", 64, "gru"),
 }
-FIELDS = ("T", "D", "vocab", "units", "att_units", "score", "out", "loss", "batch")
+FIELDS = ("T", "D", "vocab", "units", "att_units", "score", "out", "loss", "batch", "cell")
 DEBIAN_PACKAGES = ["python3-torch", "python3-numpy"]
 
 
 def spec(name):
-    return dict(zip(FIELDS, MODELS[name]))
+    return dict(zip(FIELDS, MODELS[name] + ("lstm",) * (len(FIELDS) - len(MODELS[name]))))
 
 
 def have_torch():
@@ -116,7 +118,8 @@ def build(name):
         def __init__(self):
             super().__init__()
             self.embedding = nn.Embedding(c["vocab"], c["D"]) if c["vocab"] else None
-            self.lstm = nn.LSTM(c["D"], c["units"], batch_first=True)
+            rnn = nn.GRU if c["cell"] == "gru" else nn.LSTM
+            self.lstm = rnn(c["D"], c["units"], batch_first=True)
             self.attention = KerasAttention(c["units"], c["att_units"], c["score"])
             self.dense = nn.Linear(c["att_units"], c["out"])
 

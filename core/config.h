@@ -59,6 +59,9 @@ public:
     // A nested object (a wrapper's {"class_name": ..., "config": {...}}), read by a reader of its own
     // whose errors name the key; required.
     virtual std::unique_ptr<ConfigReader> object(std::string_view key) const = 0;
+    // The key is present with the value null (Keras' None, e.g. Bidirectional's merge_mode).
+    // Default: false.
+    virtual bool is_null(std::string_view key) const;
 
     // Optional keys: absent or null reads as the fallback.
     int64_t integer(std::string_view key, int64_t fallback) const { return has(key) ? integer(key) : fallback; }

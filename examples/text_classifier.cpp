@@ -11,6 +11,10 @@
 // evaluated and a run scores its best test accuracy (as keras-attention reports). --runs K repeats
 // both models with the seeds seed, seed+1, ... and prints max, mean and std of those scores.
 //
+// --encoder picks the recurrent layer in both models: lstm (LSTM(100), keras-attention's), gru
+// (GRU(100), Keras 2's reset_after form) or bilstm (Bidirectional(LSTM(50)), concat: 100 features as
+// the others, so the heads and the fairness check stay the same).
+//
 // Unlike keras-attention, the Embedding has mask_zero: padding is masked, so the LSTM skips it and
 // the attention gives it exactly zero weight.
 //
@@ -20,6 +24,7 @@
 // run's attention model at its best epoch.
 //
 //   build/bin/text_classifier --runs 5 --out out/text_classifier
+//   build/bin/text_classifier --encoder gru --out out/text_classifier_gru
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -45,6 +50,8 @@
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/embedding.h"
+#include "layers/bidirectional.h"
+#include "layers/gru.h"
 #include "layers/lstm.h"
 #include "layers/summary.h"
 #include "optim/adam.h"
@@ -61,6 +68,7 @@ struct Options {
     std::string data = "data/spam";
     std::string classes;  // "" = every subfolder, else "neg,pos"
     std::string model = "both";
+    std::string encoder = "lstm";  // lstm, gru or bilstm
     int runs = 1;
     int top_words = 5000;
     int64_t maxlen = 100;
@@ -116,26 +124,35 @@ Corpus make_corpus(const tn::TextDataset& all, const Options& opt, uint64_t seed
     return c;
 }
 
+// The recurrent encoder of --encoder, 100 features per step.
+void add_encoder(tn::Model& model, const std::string& encoder, bool return_sequences) {
+    if (encoder == "gru") model.add<tn::GRU>(100, return_sequences);
+    else if (encoder == "bilstm")
+        model.add(std::make_unique<tn::Bidirectional>(std::make_unique<tn::LSTM>(50, return_sequences), "concat"));
+    else model.add<tn::LSTM>(100, return_sequences);
+}
+
+// What the page and the table call the encoder.
+std::string encoder_title(const std::string& encoder) {
+    return encoder == "gru" ? "GRU(100)" : encoder == "bilstm" ? "Bidirectional(LSTM(50))" : "LSTM(100)";
+}
+
 // The two models of the comparison, "attention" and "dense".
-void build_model(tn::Model& model, const std::string& kind, int vocab_size, int64_t maxlen) {
+void build_model(tn::Model& model, const std::string& kind, const std::string& encoder, int vocab_size, int64_t maxlen) {
     model.add<tn::Embedding>(vocab_size, 32, /*mask_zero=*/true);
     model.add<tn::Dropout>(0.5);
-    if (kind == "attention") {
-        model.add<tn::LSTM>(100, /*return_sequences=*/true);
-        model.add<tn::Attention>();  // 128 units, luong
-    } else {
-        model.add<tn::LSTM>(100);
-        model.add<tn::Dense>(350, "relu");  // about the parameters of the Attention layer
-    }
+    add_encoder(model, encoder, /*return_sequences=*/kind == "attention");
+    if (kind == "attention") model.add<tn::Attention>();  // 128 units, luong
+    else model.add<tn::Dense>(350, "relu");                // about the parameters of the Attention layer
     model.add<tn::Dropout>(0.5);
     model.add<tn::Dense>(1, "sigmoid");
     model.compile("binary_crossentropy", std::make_unique<tn::Adam>());
     model.build({-1, maxlen});
 }
 
-int64_t count_params(const std::string& kind, int vocab_size, int64_t maxlen) {
+int64_t count_params(const std::string& kind, const std::string& encoder, int vocab_size, int64_t maxlen) {
     tn::Model model(0, kind);
-    build_model(model, kind, vocab_size, maxlen);
+    build_model(model, kind, encoder, vocab_size, maxlen);
     return model.count_params();
 }
 
@@ -152,7 +169,7 @@ struct RunResult {
 RunResult train_once(const std::string& kind, uint64_t seed, const Corpus& c, const Options& opt,
                      const tn::examples::CommonArgs& args, std::unique_ptr<tn::Model>* page_model) {
     auto model = std::make_unique<tn::Model>(seed, kind);
-    build_model(*model, kind, c.tokenizer.vocab_size(), opt.maxlen);
+    build_model(*model, kind, opt.encoder, c.tokenizer.vocab_size(), opt.maxlen);
     RunResult r;
     std::vector<tn::Tensor> best_weights;
     tn::Callback record;
@@ -269,10 +286,10 @@ void write_page(tn::Model& model, const Corpus& c, const Options& opt, tn::PadSi
     page.title = "Attention over words: " + page.class_names[0] + " vs " + page.class_names[1] + " (" + opt.data + ")";
     char summary[512];
     std::snprintf(summary, sizeof summary,
-                  "LSTM(100) + Attention(128, luong), run 1 at its best epoch (%d), test accuracy %.2f%%. "
+                  "%s + Attention(128, luong), run 1 at its best epoch (%d), test accuracy %.2f%%. "
                   "%zu of the %zu test texts: the wrong predictions first, then correct ones of both classes. "
                   "Each text is what the model read: its %s %lld words at most (truncating='%s'), lowercased.",
-                  run.best_epoch, 100.0 * run.best_accuracy, picked.size(), c.test.size(),
+                  encoder_title(opt.encoder).c_str(), run.best_epoch, 100.0 * run.best_accuracy, picked.size(), c.test.size(),
                   truncating == tn::PadSide::post ? "first" : "last", static_cast<long long>(opt.maxlen),
                   opt.truncating.c_str());
     page.summary = summary;
@@ -313,7 +330,7 @@ int run(int argc, char** argv) {
     const auto start = Clock::now();
     tn::examples::Flags flags(
         "text_classifier",
-        "Classify texts with an LSTM, with and without attention (keras-attention's IMDB experiment), on\n"
+        "Classify texts with an LSTM, a GRU or a bidirectional LSTM (--encoder), with and without attention (keras-attention's IMDB experiment), on\n"
         "SpamAssassin by default; prints max/mean/std of the best test accuracy over --runs seeds and writes\n"
         "metrics.json and attention.html (test texts shaded by attention).");
     tn::examples::CommonArgs args{.epochs = 10, .out = "out/text_classifier", .verbose = 2};
@@ -322,6 +339,7 @@ int run(int argc, char** argv) {
     flags.add("--data", opt.data, "DIR", "text folder: one subfolder per class, one text per file");
     flags.add("--classes", opt.classes, "A,B", "the two class folders, e.g. neg,pos; empty: every subfolder");
     flags.add("--model", opt.model, "KIND", "attention, dense or both");
+    flags.add("--encoder", opt.encoder, "KIND", "lstm (LSTM(100)), gru (GRU(100)) or bilstm (Bidirectional(LSTM(50)))");
     flags.add("--runs", opt.runs, 1, 1000, "runs (seeds) per model");
     flags.add("--top-words", opt.top_words, 3, 1000000, "vocabulary size: padding, <oov> and the most frequent words");
     flags.add("--maxlen", opt.maxlen, int64_t{1}, int64_t{100000}, "words per text (longer ones are cut)");
@@ -336,6 +354,8 @@ int run(int argc, char** argv) {
     if (opt.model == "both") kinds = {"dense", "attention"};
     else if (opt.model == "attention" || opt.model == "dense") kinds = {opt.model};
     else return bad_flag("--model expects attention, dense or both, got '" + opt.model + "'");
+    if (opt.encoder != "lstm" && opt.encoder != "gru" && opt.encoder != "bilstm")
+        return bad_flag("--encoder expects lstm, gru or bilstm, got '" + opt.encoder + "'");
     if (opt.truncating != "post" && opt.truncating != "pre")
         return bad_flag("--truncating expects post or pre, got '" + opt.truncating + "'");
     const tn::PadSide truncating = opt.truncating == "post" ? tn::PadSide::post : tn::PadSide::pre;
@@ -360,13 +380,14 @@ int run(int argc, char** argv) {
                 all.class_names[static_cast<size_t>(majority)].c_str(), majority_rate);
     std::printf("vocabulary %d words (top_words %d), maxlen %lld, truncating='%s'\n", c.tokenizer.vocab_size(),
                 opt.top_words, static_cast<long long>(opt.maxlen), opt.truncating.c_str());
+    std::printf("encoder %s\n", encoder_title(opt.encoder).c_str());
     if (c.empty_texts > 0)
         std::printf("%d text%s without words (each read as one <oov> word)\n", c.empty_texts,
                     c.empty_texts == 1 ? "" : "s");
 
     // ---- the fairness check: both models about the same size ----
-    const int64_t params_attention = count_params("attention", c.tokenizer.vocab_size(), opt.maxlen);
-    const int64_t params_dense = count_params("dense", c.tokenizer.vocab_size(), opt.maxlen);
+    const int64_t params_attention = count_params("attention", opt.encoder, c.tokenizer.vocab_size(), opt.maxlen);
+    const int64_t params_dense = count_params("dense", opt.encoder, c.tokenizer.vocab_size(), opt.maxlen);
     const double params_gap = std::abs(static_cast<double>(params_attention - params_dense)) /
                               static_cast<double>(std::max(params_attention, params_dense));
     std::printf("parameters: attention %s, dense %s (%.3f%% apart)\n", tn::format_thousands(params_attention).c_str(),
@@ -375,7 +396,7 @@ int run(int argc, char** argv) {
         throw std::logic_error("text_classifier: the two models differ by more than 1% in parameters");
     for (const std::string& kind : kinds) {
         tn::Model shown(args.seed, kind);
-        build_model(shown, kind, c.tokenizer.vocab_size(), opt.maxlen);
+        build_model(shown, kind, opt.encoder, c.tokenizer.vocab_size(), opt.maxlen);
         std::cout << shown.summary() << "\n";
     }
 
@@ -418,6 +439,7 @@ int run(int argc, char** argv) {
         {"top_words", opt.top_words},
         {"vocab_size", c.tokenizer.vocab_size()},
         {"maxlen", opt.maxlen},
+        {"encoder", opt.encoder},
         {"padding", "pre"},
         {"truncating", opt.truncating},
         {"texts_without_words", c.empty_texts},

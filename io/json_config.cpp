@@ -108,6 +108,11 @@ std::vector<int64_t> JsonConfigReader::integers(std::string_view key) const {
     return out;
 }
 
+bool JsonConfigReader::is_null(std::string_view key) const {
+    const auto it = config_.find(std::string(key));
+    return it != config_.end() && it->is_null();
+}
+
 // ---- layers and optimizers ----
 
 ordered_json layer_config_json(const Layer& layer) {

@@ -50,6 +50,7 @@ public:
     std::string text(std::string_view key) const override;
     std::vector<int64_t> integers(std::string_view key) const override;
     std::unique_ptr<ConfigReader> object(std::string_view key) const override;
+    bool is_null(std::string_view key) const override;
     using ConfigReader::boolean;
     using ConfigReader::integer;
     using ConfigReader::number;

@@ -24,8 +24,8 @@
 // and over all steps at once (dZ = all dz, (T*B, 4U)):
 //   d kernel += xtᵀ @ dZ (xt = x time-major)    d recurrent_kernel += h[0..T-1]ᵀ @ dZ    d bias += Σ_rows dZ    dxt = dZ @ kernelᵀ
 // (d bias, and with D = 1 also d kernel and dx, are summed step by step instead, while dz is in cache).
-// Every derivative is taken from the activation's output y (so only outputs are stored):
-//   tanh 1 - y²,  sigmoid y (1 - y),  hard_sigmoid 0.2 where 0 < y < 1,  relu [y > 0],  linear 1.
+// Every derivative is taken from the activation's output y (layers/recurrent_activation.h), so only
+// outputs are stored.
 #include "layers/lstm_kernel.h"
 
 #include <algorithm>
@@ -40,6 +40,7 @@
 #include "core/tape.h"
 #include "core/vmath.h"
 #include "layers/mask.h"
+#include "layers/recurrent_activation.h"
 
 namespace tn {
 
@@ -58,39 +59,6 @@ constexpr NamedActivation kNames[] = {{"linear", LstmActivation::linear},
                                       {"sigmoid", LstmActivation::sigmoid},
                                       {"hard_sigmoid", LstmActivation::hard_sigmoid},
                                       {"tanh", LstmActivation::tanh}};
-
-// y = f(x) over n contiguous values (x == y allowed).
-void activate(LstmActivation f, const float* x, float* y, int64_t n) {
-    switch (f) {
-        case LstmActivation::linear:
-            if (x != y) std::memmove(y, x, static_cast<size_t>(n) * sizeof(float));
-            return;
-        case LstmActivation::relu:
-#pragma omp simd
-            for (int64_t i = 0; i < n; ++i) y[i] = std::max(x[i], 0.0f);
-            return;
-        case LstmActivation::sigmoid:
-            vmath::sigmoid(x, y, n);
-            return;
-        case LstmActivation::hard_sigmoid:  // Keras 2: clip(0.2 x + 0.5, 0, 1)
-#pragma omp simd
-            for (int64_t i = 0; i < n; ++i) y[i] = std::min(1.0f, std::max(0.0f, 0.2f * x[i] + 0.5f));
-            return;
-        case LstmActivation::tanh:
-            vmath::tanh(x, y, n);
-            return;
-    }
-}
-
-// f'(x), written through the output y = f(x); a template so that the backward's loop inlines it.
-template <LstmActivation F>
-inline float derivative(float y) {
-    if constexpr (F == LstmActivation::linear) return 1.0f;
-    if constexpr (F == LstmActivation::relu) return y > 0.0f ? 1.0f : 0.0f;
-    if constexpr (F == LstmActivation::sigmoid) return y * (1.0f - y);
-    if constexpr (F == LstmActivation::hard_sigmoid) return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f;  // inside (-2.5, 2.5)
-    if constexpr (F == LstmActivation::tanh) return 1.0f - y * y;
-}
 
 // What the backward reads, allocated once per forward. The buffers are not zero-filled (each is
 // written in full before it is read) and come from the thread's buffer cache (core/buffer.h), so
@@ -317,12 +285,13 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
 
 }  // namespace
 
-LstmActivation lstm_activation_from_name(const std::string& name, const std::string& context) {
+LstmActivation lstm_activation_from_name(const std::string& name, const std::string& context,
+                                         const std::string& layer_kind) {
     for (const auto& a : kNames)
         if (name == a.name) return a.kind;
     std::string valid;
     for (const auto& a : kNames) valid += std::string(valid.empty() ? "" : ", ") + a.name;
-    value_error(context, "activation '" + name + "' cannot be used in an LSTM; valid activations are: " + valid);
+    value_error(context, "activation '" + name + "' cannot be used in " + layer_kind + "; valid activations are: " + valid);
 }
 
 Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel, const Tensor& bias,

@@ -30,8 +30,10 @@ namespace tn {
 enum class LstmActivation { linear, relu, sigmoid, hard_sigmoid, tanh };
 
 // "tanh" -> LstmActivation::tanh, ...; any other name (softmax included) throws a ValueError
-// whose message starts with `context` and lists the valid names.
-LstmActivation lstm_activation_from_name(const std::string& name, const std::string& context = "lstm");
+// whose message starts with `context`, says which layer refuses it (`layer_kind`, e.g. "a GRU") and
+// lists the valid names. (The GRU kernel, layers/gru_kernel.h, uses the same activations.)
+LstmActivation lstm_activation_from_name(const std::string& name, const std::string& context = "lstm",
+                                         const std::string& layer_kind = "an LSTM");
 
 // Shapes: B batch, T steps (T >= 1), D input features, U units.
 //   x                 (B, T, D)

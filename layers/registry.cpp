@@ -5,12 +5,14 @@
 #include "layers/add.h"
 #include "layers/attention.h"
 #include "layers/average.h"
+#include "layers/bidirectional.h"
 #include "layers/concatenate.h"
 #include "layers/dense.h"
 #include "layers/dot.h"
 #include "layers/dropout.h"
 #include "layers/embedding.h"
 #include "layers/flatten.h"
+#include "layers/gru.h"
 #include "layers/lstm.h"
 #include "layers/masking.h"
 #include "layers/multiply.h"
@@ -36,12 +38,14 @@ constexpr LayerClass kLayerClasses[] = {
     {"Add", Add::from_config},
     {"Attention", Attention::from_config},
     {"Average", Average::from_config},
+    {"Bidirectional", Bidirectional::from_config},
     {"Concatenate", Concatenate::from_config},
     {"Dense", Dense::from_config},
     {"Dot", Dot::from_config},
     {"Dropout", Dropout::from_config},
     {"Embedding", Embedding::from_config},
     {"Flatten", Flatten::from_config},
+    {"GRU", GRU::from_config},
     {"LSTM", LSTM::from_config},
     {"Masking", Masking::from_config},
     {"Multiply", Multiply::from_config},

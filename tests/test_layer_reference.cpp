@@ -1,8 +1,9 @@
 // The layers against the reference cases (tests/reference, or TAPENET_REFERENCE_DIR): every case
-// whose op is dense, embedding, lstm (with an initial state and return_state too) or attention is
-// loaded, its parameters are set, and every stored output and every gradient of L = sum(out * R)
-// is compared with |got - ref| <= 1e-5 + 1e-4 |ref|; dot_attention is a functional model of Masking,
-// Dot, Softmax, Dot, Concatenate and TimeDistributed(Dense), the value mask flowing along the graph.
+// whose op is dense, embedding, lstm (with an initial state and return_state too), gru (both
+// reset_after forms), bidirectional or attention is loaded, its parameters are set, and every stored
+// output and every gradient of L = sum(out * R) is compared with |got - ref| <= 1e-5 + 1e-4 |ref|;
+// dot_attention is a functional model of Masking, Dot, Softmax, Dot, Concatenate and
+// TimeDistributed(Dense), the value mask flowing along the graph.
 // Shapes come from the files only: the same test runs on the hidden acceptance set.
 //
 // "reference: every case in index.json has a runner" fails on an op that no test runs, so a new
@@ -16,10 +17,12 @@
 #include "core/ops.h"
 #include "core/tape.h"
 #include "layers/attention.h"
+#include "layers/bidirectional.h"
 #include "layers/concatenate.h"
 #include "layers/dense.h"
 #include "layers/dot.h"
 #include "layers/graph.h"
+#include "layers/gru.h"
 #include "layers/masking.h"
 #include "layers/network.h"
 #include "layers/softmax.h"
@@ -39,18 +42,37 @@ using testing::ref_tensor;
 using testing::reference_cases;
 
 const std::map<std::string, std::string> kClassOf = {
-    {"dense", "Dense"}, {"embedding", "Embedding"}, {"lstm", "LSTM"}, {"attention", "Attention"}};
+    {"dense", "Dense"}, {"embedding", "Embedding"}, {"lstm", "LSTM"}, {"attention", "Attention"}, {"gru", "GRU"},
+    {"bidirectional", "Bidirectional"}};
 
 // Every op of index.json and the test that runs its cases.
 const std::map<std::string, std::string> kRunners = {
     {"dense", "test_layer_reference.cpp"},     {"embedding", "test_layer_reference.cpp"},
     {"lstm", "test_layer_reference.cpp"},      {"attention", "test_layer_reference.cpp"},
+    {"gru", "test_layer_reference.cpp"},          {"bidirectional", "test_layer_reference.cpp"},
     {"dot_attention", "test_layer_reference.cpp"}, {"softmax", "test_reference_core.cpp"},
     {"loss", "test_reference_core.cpp, test_losses.cpp"}, {"train_model", "test_model.cpp"},
     {"adam", "test_optimizers.cpp"}};
-// Ops whose layers tapenet does not have yet (issue: GRU and Bidirectional). Keep this small.
-const std::map<std::string, std::string> kNotImplementedYet = {{"gru", "GRU layer"},
-                                                               {"bidirectional", "Bidirectional wrapper"}};
+// Ops whose layers tapenet does not have yet. Keep this small.
+const std::map<std::string, std::string> kNotImplementedYet = {};
+
+// The case's config as Keras writes the layer: the bidirectional cases store a flat
+// {units, merge_mode, return_sequences, layer: "LSTM"}, which becomes
+// {layer: {class_name, config: {units, return_sequences, ...}}, merge_mode}.
+json keras_config(const std::string& op, const json& config) {
+    if (op != "bidirectional") return config;
+    json inner = {{"units", config.at("units")}, {"return_sequences", config.at("return_sequences")},
+                  {"recurrent_activation", "sigmoid"}};
+    return {{"layer", {{"class_name", config.at("layer")}, {"config", inner}}}, {"merge_mode", config.at("merge_mode")}};
+}
+
+// A parameter's name in the case files: "forward_lstm/kernel" (Keras' name inside a Bidirectional)
+// is stored as "forward_kernel"; other names are the same.
+std::string case_param_name(const std::string& name) {
+    const size_t slash = name.find('/');
+    if (slash == std::string::npos) return name;
+    return name.substr(0, name.find('_')) + "_" + name.substr(slash + 1);
+}
 
 // The outputs of one forward of a built layer on its inputs, by the names the reference files use.
 std::map<std::string, Tensor> exposed_outputs(Layer& layer, const std::vector<Tensor>& in) {
@@ -59,6 +81,10 @@ std::map<std::string, Tensor> exposed_outputs(Layer& layer, const std::vector<Te
         const LSTMOutputs o = in.size() == 3 ? lstm->run(x, {}, in[1], in[2]) : lstm->run(x);
         const Tensor flat = reshape(o.y, {o.y.dim(0), o.y.numel() / o.y.dim(0)});
         return {{"y", o.y}, {"h_last", o.h}, {"c_last", o.c}, {"yhc", concat({flat, o.h, o.c}, 1)}};
+    }
+    if (const auto* gru = dynamic_cast<const GRU*>(&layer)) {
+        const GRUOutputs o = gru->run(x);
+        return {{"y", o.y}, {"h_last", o.h}};
     }
     if (const auto* att = dynamic_cast<const Attention*>(&layer)) {
         const AttentionOutputs o = att->attend(x);
@@ -74,9 +100,11 @@ double run_case(const std::string& op, const std::string& case_name, bool fused)
     INFO("case " << case_name);
     REQUIRE(doc.at("objective").at("type") == "weighted_sum");
 
-    std::unique_ptr<Layer> layer = layer_from_json(kClassOf.at(op), doc.at("config"));
+    std::unique_ptr<Layer> layer = layer_from_json(kClassOf.at(op), keras_config(op, doc.at("config")));
     if (auto* lstm = dynamic_cast<LSTM*>(layer.get())) lstm->set_fused(fused);
     if (auto* att = dynamic_cast<Attention*>(layer.get())) att->set_fused(fused);
+    if (auto* gru = dynamic_cast<GRU*>(layer.get())) gru->set_fused(fused);
+    if (auto* bi = dynamic_cast<Bidirectional*>(layer.get())) bi->set_fused(fused);
     // The layer inputs, in the file's order: x, h_s or indices (then h0, c0 for an initial state).
     std::vector<std::string> input_names;
     std::vector<Tensor> inputs;
@@ -92,8 +120,8 @@ double run_case(const std::string& op, const std::string& case_name, bool fused)
                     "the layer has " << layer->params().size() << " parameters, the case " << ref_params.size());
     std::vector<Tensor> weights;
     for (const Param& p : layer->params()) {
-        REQUIRE_MESSAGE(ref_params.contains(p.name), "parameter " << p.name << " missing from the case");
-        weights.push_back(ref_tensor(ref_params.at(p.name)));
+        REQUIRE_MESSAGE(ref_params.contains(case_param_name(p.name)), "parameter " << p.name << " missing from the case");
+        weights.push_back(ref_tensor(ref_params.at(case_param_name(p.name))));
     }
     layer->set_weights(weights);
 
@@ -115,7 +143,7 @@ double run_case(const std::string& op, const std::string& case_name, bool fused)
     const json& ref_grads = doc.at("grads").at("params");
     CHECK(ref_grads.size() == layer->params().size());
     for (const Param& p : layer->params())
-        worst = std::max(worst, check_close(p.value.grad(), ref_grads.at(p.name), case_name + " d/d" + p.name));
+        worst = std::max(worst, check_close(p.value.grad(), ref_grads.at(case_param_name(p.name)), case_name + " d/d" + p.name));
     return worst;
 }
 
@@ -201,6 +229,8 @@ TEST_CASE("layer reference: dense") { run_all("dense"); }
 TEST_CASE("layer reference: embedding") { run_all("embedding"); }
 TEST_CASE("layer reference: lstm") { run_all("lstm"); }
 TEST_CASE("layer reference: attention") { run_all("attention"); }
+TEST_CASE("layer reference: gru (reset_after true and false)") { run_all("gru"); }
+TEST_CASE("layer reference: bidirectional LSTM (concat, sum)") { run_all("bidirectional"); }
 
 }  // namespace
 }  // namespace tn

@@ -25,6 +25,7 @@
 #include "layers/dropout.h"
 #include "layers/embedding.h"
 #include "layers/initializers.h"
+#include "layers/gru.h"
 #include "layers/lstm.h"
 #include "layers/masking.h"
 #include "layers/softmax.h"
@@ -787,6 +788,7 @@ TEST_CASE("registry: every layer round-trips through its config") {
     layers.push_back(std::make_unique<Dense>(7, "sigmoid", false));
     layers.push_back(std::make_unique<LSTM>(5, true, "relu", "hard_sigmoid", false, false));
     layers.push_back(std::make_unique<Attention>(9, "bahdanau"));
+    layers.push_back(std::make_unique<GRU>(6, true, "relu", "hard_sigmoid", false, false, true));
     layers.push_back(std::make_unique<Embedding>(30, 4, true));
     layers.push_back(std::make_unique<Dropout>(0.2));
     layers.push_back(std::make_unique<Softmax>(1));
@@ -800,9 +802,9 @@ TEST_CASE("registry: every layer round-trips through its config") {
         CHECK(copy->name() == layer->name());
     }
     CHECK(known_layer_classes() ==
-          std::vector<std::string>{"Activation", "Add", "Attention", "Average", "Concatenate", "Dense", "Dot", "Dropout",
-                                   "Embedding", "Flatten", "LSTM", "Masking", "Multiply", "Permute", "RepeatVector",
-                                   "Reshape", "Softmax", "Subtract", "TimeDistributed"});
+          std::vector<std::string>{"Activation", "Add", "Attention", "Average", "Bidirectional", "Concatenate", "Dense",
+                                   "Dot", "Dropout", "Embedding", "Flatten", "GRU", "LSTM", "Masking", "Multiply",
+                                   "Permute", "RepeatVector", "Reshape", "Softmax", "Subtract", "TimeDistributed"});
 }
 
 TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, load") {
@@ -839,8 +841,8 @@ TEST_CASE("registry: configs written by Keras / TensorFlow.js, with extra keys, 
 TEST_CASE("registry: unknown classes, missing keys, wrong types and bad values are explained") {
     CHECK_THROWS_WITH_AS(layer_from_json("Conv2D", nlohmann::ordered_json::object()),
                          "layer registry: unknown layer class 'Conv2D'; known classes are: Activation, Add, "
-                         "Attention, Average, Concatenate, Dense, Dot, Dropout, Embedding, Flatten, LSTM, Masking, "
-                         "Multiply, Permute, RepeatVector, Reshape, Softmax, Subtract, TimeDistributed",
+                         "Attention, Average, Bidirectional, Concatenate, Dense, Dot, Dropout, Embedding, Flatten, GRU, "
+                         "LSTM, Masking, Multiply, Permute, RepeatVector, Reshape, Softmax, Subtract, TimeDistributed",
                          ValueError);
     CHECK_THROWS_WITH_AS(layer_from_json("Dense", nlohmann::ordered_json::object()), "Dense config: missing required key 'units'",
                          ValueError);

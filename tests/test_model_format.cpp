@@ -421,7 +421,7 @@ TEST_CASE("bad files: every problem is a FormatError naming the file and what is
     }
     SUBCASE("unknown class_name") {
         check_json([](json& j) { j["modelTopology"]["config"]["layers"][1]["class_name"] = "Conv2D"; },
-                   {"layer 1 ('attention', Conv2D)", "unknown layer class 'Conv2D'", "Attention, Average, Concatenate, Dense, Dot"});
+                   {"layer 1 ('attention', Conv2D)", "unknown layer class 'Conv2D'", "Attention, Average, Bidirectional, Concatenate, Dense, Dot"});
     }
     SUBCASE("the manifest disagrees with the layers rebuilt from their configs") {
         // The config says 5 units but the manifest and weights are for 4: shapes differ. (The sizes

@@ -230,6 +230,29 @@ TEST_CASE("text_classifier: a brief run on the mail fixture writes metrics.json 
     CHECK(html.find(data + "/ham/10.txt") != std::string::npos);
 }
 
+TEST_CASE("text_classifier: --encoder gru and bilstm train both models of the same size") {
+    const std::string data = "tests/fixtures/text/mail";
+    const auto [train, test] = train_test_split(load_text_folder(data), 0.2, 16);
+    Tokenizer tokenizer(5000);
+    tokenizer.fit(train.texts());
+    const int64_t v = tokenizer.vocab_size();
+    // GRU(100): 3·100·(32 + 100 + 2); Bidirectional(LSTM(50)): 2·4·50·(32 + 50 + 1). The heads as with the LSTM.
+    for (const auto& [encoder, encoder_params] : {std::pair<std::string, int64_t>{"gru", 40200}, {"bilstm", 33200}}) {
+        TempDir dir("text_classifier_" + encoder);
+        const RunOutput r = run_example("text_classifier", "--data " + data + " --encoder " + encoder +
+                                                               " --epochs 1 --maxlen 12 --seed 16 --verbose 0 --out " +
+                                                               dir.str() + "/out",
+                                        dir);
+        INFO("stdout:\n" << r.out << "\nstderr:\n" << r.err);
+        REQUIRE(r.status == 0);
+        const nlohmann::ordered_json m = read_json(dir.str() + "/out/metrics.json");
+        CHECK(m.at("encoder") == encoder);
+        CHECK(m.at("params_attention") == v * 32 + encoder_params + 35600 + 129);
+        CHECK(m.at("params_dense") == v * 32 + encoder_params + 35350 + 351);
+        CHECK(r.out.find(encoder == "gru" ? "GRU(100)" : "Bidirectional(LSTM(50))") != std::string::npos);
+    }
+}
+
 TEST_CASE("text_classifier: bad flags and a missing folder exit non-zero with one clear line") {
     TempDir dir("text_classifier_flags");
     RunOutput r = run_example("text_classifier", "--model lstm --out " + dir.str(), dir);
@@ -241,6 +264,9 @@ TEST_CASE("text_classifier: bad flags and a missing folder exit non-zero with on
     r = run_example("text_classifier", "--bogus 1", dir);
     CHECK(r.status == 2);
     CHECK(r.err.find("unknown flag '--bogus'") != std::string::npos);
+    r = run_example("text_classifier", "--encoder rnn", dir);
+    CHECK(r.status == 2);
+    CHECK(r.err == "text_classifier: --encoder expects lstm, gru or bilstm, got 'rnn'\n");
     r = run_example("text_classifier", "--truncating middle", dir);
     CHECK(r.status == 2);
     CHECK(r.err == "text_classifier: --truncating expects post or pre, got 'middle'\n");
