@@ -9,6 +9,8 @@
 #   make examples         the example binaries under build/bin
 #   make bench            throughput benchmark (build/bench.json)
 #   make deps             install the Debian packages (as root)
+#   make install          headers, libtapenet.a/.so, tapenet.pc, the CMake package and the tools under PREFIX
+#                         (default /usr/local; DESTDIR= for packagers); make uninstall removes them
 #   make UNITY=0          compile file by file instead of one unit per folder (docs/architecture.md)
 #   make clean
 
@@ -97,7 +99,7 @@ TEST_OBJ  := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.o)
 endif
 
-.PHONY: FORCE all test examples tools demo bench bench-compare deps deps-check clean data fuzz
+.PHONY: FORCE all test examples tools demo bench bench-compare deps deps-check clean data fuzz install uninstall shared
 
 # Longest units first, so that `make -j2` ends on short ones and both cores finish together: the
 # tests' unit (the longest), the library (io, layers and train first), the bench, then the examples and tools.
@@ -128,6 +130,10 @@ $(BUILD)/obj/unity/%.o: $(BUILD)/unity/%.cpp Makefile | deps-check
 # Only the library keeps OPT; the tests and the programs around it compile faster (see above).
 $(BUILD)/obj/tests/%.o $(BUILD)/obj/unity/tests.o: OPT := $(TEST_OPT)
 $(BUILD)/obj/examples/%.o $(BUILD)/obj/tools/%.o $(BUILD)/obj/bench/%.o $(BUILD)/obj/unity/bench.o: OPT := $(PROG_OPT)
+
+# The library's objects are position-independent, so that the same set makes libtapenet.a and
+# libtapenet.so (make install); -fno-semantic-interposition keeps calls inside the library direct.
+$(LIB_OBJ): CXXFLAGS += -fPIC -fno-semantic-interposition
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -212,3 +218,55 @@ fuzz: build-fuzz/fuzz_model_loader
 	  -dict=../fuzz/model_json.dict -max_len=65536 -timeout=10 -rss_limit_mb=2048 corpus seeds
 
 -include $(FUZZ_OBJ:.o=.d)
+
+# ---- make install / make uninstall (docs/install.md) ----
+# PREFIX/include/tapenet/ holds tapenet.h and the library's headers in their folders (core/, layers/,
+# ...), so that their own includes ("core/tensor.h") resolve with -IPREFIX/include/tapenet, which
+# tapenet.pc and the CMake package give. LIBDIR gets libtapenet.a, libtapenet.so.VERSION with its
+# soname link libtapenet.so.MAJOR and the link libtapenet.so, pkgconfig/tapenet.pc and
+# cmake/tapenet/; BINDIR the tools (build/bin/tapenet-*).
+VERSION      := 0.1.0
+SOMAJOR      := $(firstword $(subst ., ,$(VERSION)))
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+BINDIR       ?= $(PREFIX)/bin
+SHLIB        := $(BUILD)/libtapenet.so.$(VERSION)
+PUBLIC_HDRS  := tapenet.h $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
+INSTALLED_TOOLS := $(filter $(BUILD)/bin/tapenet-%,$(TOOL_BIN))
+PKG_FILES    := $(BUILD)/pkg/tapenet.pc $(BUILD)/pkg/tapenetConfig.cmake $(BUILD)/pkg/tapenetConfigVersion.cmake
+
+shared: $(SHLIB)
+
+$(SHLIB): $(LIB_OBJ)
+	$(CXX) -shared -Wl,-soname,libtapenet.so.$(SOMAJOR) $(LDFLAGS) $(LIB_OBJ) $(LDLIBS) -o $@
+
+# The templates in tools/pkg/ with the paths and the version filled in.
+$(BUILD)/pkg/%: tools/pkg/%.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' $< > $@
+
+# Rebuilt each time: PREFIX and LIBDIR may differ between two installs.
+$(PKG_FILES): FORCE
+
+install: $(LIB) $(SHLIB) $(INSTALLED_TOOLS) $(PKG_FILES)
+	@set -e; for h in $(PUBLIC_HDRS); do \
+	  install -D -m 644 $$h $(DESTDIR)$(INCLUDEDIR)/tapenet/$$h; done
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/tapenet
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libtapenet.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libtapenet.so.$(VERSION)
+	ln -sf libtapenet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtapenet.so.$(SOMAJOR)
+	ln -sf libtapenet.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libtapenet.so
+	install -m 644 $(BUILD)/pkg/tapenet.pc $(DESTDIR)$(LIBDIR)/pkgconfig/tapenet.pc
+	install -m 644 $(BUILD)/pkg/tapenetConfig.cmake $(BUILD)/pkg/tapenetConfigVersion.cmake $(DESTDIR)$(LIBDIR)/cmake/tapenet/
+	$(if $(INSTALLED_TOOLS),install -d $(DESTDIR)$(BINDIR) && install -m 755 $(INSTALLED_TOOLS) $(DESTDIR)$(BINDIR)/)
+
+# Removes what install wrote (the tools by the names of build/bin/tapenet-*), then the folders it
+# made, if empty.
+uninstall:
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/tapenet $(DESTDIR)$(LIBDIR)/cmake/tapenet
+	rm -f $(DESTDIR)$(LIBDIR)/libtapenet.a $(DESTDIR)$(LIBDIR)/libtapenet.so $(DESTDIR)$(LIBDIR)/libtapenet.so.$(SOMAJOR) \
+	      $(DESTDIR)$(LIBDIR)/libtapenet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/tapenet.pc \
+	      $(INSTALLED_TOOLS:$(BUILD)/bin/%=$(DESTDIR)$(BINDIR)/%)
+	@rmdir $(DESTDIR)$(LIBDIR)/cmake $(DESTDIR)$(LIBDIR)/pkgconfig 2>/dev/null || true
