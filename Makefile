@@ -44,10 +44,17 @@ endif
 TEST_OPT ?= $(OPT)
 PROG_OPT ?= $(OPT)
 
-# -fno-math-errno -fno-trapping-math let the branch-free activation loops of core/vmath.cpp vectorize;
-# -mavx2 -mfma is the x86-64-v3 level every machine of this project has (see docs/benchmarks.md).
-ARCH     ?= -mavx2 -mfma
-CXXFLAGS := -std=c++20 $(ARCH) -fno-math-errno -fno-trapping-math -fopenmp-simd -Wall -Wextra -Werror -MMD -MP -I. \
+# -fno-math-errno -fno-trapping-math let the branch-free activation loops of core/vmath.cpp vectorize.
+# The build runs on any x86-64 CPU: the vector kernels choose AVX-512, AVX2+FMA or SSE2 at run time
+# (core/cpu_dispatch.h). `make ARCH=native` compiles everything for this machine's CPU instead (no
+# dispatch); any other ARCH is passed to the compiler as is (ARCH="-mavx2 -mfma").
+ARCH     ?=
+ifeq ($(ARCH),native)
+ARCH_FLAGS := -march=native -DTN_NO_CPU_DISPATCH
+else
+ARCH_FLAGS := $(ARCH)
+endif
+CXXFLAGS := -std=c++20 $(ARCH_FLAGS) -fno-math-errno -fno-trapping-math -fopenmp-simd -Wall -Wextra -Werror -MMD -MP -I. \
             -I/usr/include/stb $(EXTRA_CXXFLAGS)
 LDLIBS   := -lopenblas -lstb -lgif -lm -lpthread
 LDFLAGS  := $(LDSAN)
@@ -198,7 +205,7 @@ clean:
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 1
-FUZZ_FLAGS   := -std=c++20 -O1 -g -fno-omit-frame-pointer $(ARCH) -fno-math-errno -fno-trapping-math -MMD -MP -I. \
+FUZZ_FLAGS   := -std=c++20 -O1 -g -fno-omit-frame-pointer $(ARCH_FLAGS) -fno-math-errno -fno-trapping-math -MMD -MP -I. \
                 -I/usr/include/stb -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_OBJ     := $(LIB_SRC:%.cpp=build-fuzz/obj/%.o)
 
