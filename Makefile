@@ -112,9 +112,10 @@ endif
 # tests' unit (the longest), the library (io, layers and train first), the bench, then the examples and tools.
 all: $(TEST_BIN) $(LIB) $(BENCH_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
 
-# Every build first checks the Debian packages (fast: dpkg-query), installing them as root.
+# Every build first checks the Debian packages (fast: dpkg-query) and names `make deps` when one is
+# missing. Only the README's two commands, `make demo` and `make test`, install them (as root).
 deps-check:
-	@tools/deps.sh
+	@tools/deps.sh $(if $(filter demo test,$(MAKECMDGOALS)),--install-if-root)
 
 deps:
 	@tools/deps.sh --install
@@ -268,6 +269,8 @@ install: $(LIB) $(SHLIB) $(INSTALLED_TOOLS) $(PKG_FILES)
 	install -m 644 $(BUILD)/pkg/tapenet.pc $(DESTDIR)$(LIBDIR)/pkgconfig/tapenet.pc
 	install -m 644 $(BUILD)/pkg/tapenetConfig.cmake $(BUILD)/pkg/tapenetConfigVersion.cmake $(DESTDIR)$(LIBDIR)/cmake/tapenet/
 	$(if $(INSTALLED_TOOLS),install -d $(DESTDIR)$(BINDIR) && install -m 755 $(INSTALLED_TOOLS) $(DESTDIR)$(BINDIR)/)
+	@# As root into the system (no DESTDIR): refresh the loader's cache, so that programs find libtapenet.so.0.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 # Removes what install wrote (the tools by the names of build/bin/tapenet-*), then the folders it
 # made, if empty.
