@@ -29,7 +29,9 @@ OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-san
 LDSAN    := -fsanitize=address,undefined
 else ifeq ($(SANITIZE),thread)
 BUILD    := build-tsan
-OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+# One version of each vector kernel: ThreadSanitizer's runtime is not ready when the loader resolves
+# the kernels' ifuncs (core/cpu_dispatch.h), and the program crashes before main.
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=thread -DTN_NO_CPU_DISPATCH
 LDSAN    := -fsanitize=thread
 else
 BUILD    := build

@@ -18,7 +18,9 @@
 // in the last bits: v3 and v4 contract a * b + c into one FMA and sum reductions in wider vectors.
 //
 // Off (one version, compiled for the flags of the build): with TN_NO_CPU_DISPATCH (`make
-// ARCH=native` defines it), with clang (no target_clones on templates), and off x86-64.
+// ARCH=native` and `make SANITIZE=thread` define it: ThreadSanitizer crashes in the ifunc
+// resolvers, which run before its runtime is ready), with clang (no target_clones on templates),
+// and off x86-64.
 #pragma once
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(TN_NO_CPU_DISPATCH)
