@@ -9,6 +9,8 @@
 #   make examples         the example binaries under build/bin
 #   make bench            throughput benchmark (build/bench.json)
 #   make deps             install the Debian packages (as root)
+#   make install          headers, libtapenet.a/.so, tapenet.pc, the CMake package and the tools under PREFIX
+#                         (default /usr/local; DESTDIR= for packagers); make uninstall removes them
 #   make UNITY=0          compile file by file instead of one unit per folder (docs/architecture.md)
 #   make clean
 
@@ -27,7 +29,9 @@ OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-san
 LDSAN    := -fsanitize=address,undefined
 else ifeq ($(SANITIZE),thread)
 BUILD    := build-tsan
-OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+# One version of each vector kernel: ThreadSanitizer's runtime is not ready when the loader resolves
+# the kernels' ifuncs (core/cpu_dispatch.h), and the program crashes before main.
+OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=thread -DTN_NO_CPU_DISPATCH
 LDSAN    := -fsanitize=thread
 else
 BUILD    := build
@@ -42,10 +46,17 @@ endif
 TEST_OPT ?= $(OPT)
 PROG_OPT ?= $(OPT)
 
-# -fno-math-errno -fno-trapping-math let the branch-free activation loops of core/vmath.cpp vectorize;
-# -mavx2 -mfma is the x86-64-v3 level every machine of this project has (see docs/benchmarks.md).
-ARCH     ?= -mavx2 -mfma
-CXXFLAGS := -std=c++20 $(ARCH) -fno-math-errno -fno-trapping-math -fopenmp-simd -Wall -Wextra -Werror -MMD -MP -I. \
+# -fno-math-errno -fno-trapping-math let the branch-free activation loops of core/vmath.cpp vectorize.
+# The build runs on any x86-64 CPU: the vector kernels choose AVX-512, AVX2+FMA or SSE2 at run time
+# (core/cpu_dispatch.h). `make ARCH=native` compiles everything for this machine's CPU instead (no
+# dispatch); any other ARCH is passed to the compiler as is (ARCH="-mavx2 -mfma").
+ARCH     ?=
+ifeq ($(ARCH),native)
+ARCH_FLAGS := -march=native -DTN_NO_CPU_DISPATCH
+else
+ARCH_FLAGS := $(ARCH)
+endif
+CXXFLAGS := -std=c++20 $(ARCH_FLAGS) -fno-math-errno -fno-trapping-math -fopenmp-simd -Wall -Wextra -Werror -MMD -MP -I. \
             -I/usr/include/stb $(EXTRA_CXXFLAGS)
 LDLIBS   := -lopenblas -lstb -lgif -lm -lpthread
 LDFLAGS  := $(LDSAN)
@@ -99,15 +110,16 @@ TEST_OBJ  := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.o)
 endif
 
-.PHONY: FORCE all test examples tools demo bench bench-compare deps deps-check clean data fuzz
+.PHONY: FORCE all test examples tools demo bench bench-compare deps deps-check clean data fuzz install uninstall shared
 
 # Longest units first, so that `make -j2` ends on short ones and both cores finish together: the
 # tests' unit (the longest), the library (io, layers and train first), the bench, then the examples and tools.
 all: $(TEST_BIN) $(ONE_INCLUDE_BIN) $(LIB) $(BENCH_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
 
-# Every build first checks the Debian packages (fast: dpkg-query), installing them as root.
+# Every build first checks the Debian packages (fast: dpkg-query) and names `make deps` when one is
+# missing. Only the README's two commands, `make demo` and `make test`, install them (as root).
 deps-check:
-	@tools/deps.sh
+	@tools/deps.sh $(if $(filter demo test,$(MAKECMDGOALS)),--install-if-root)
 
 deps:
 	@tools/deps.sh --install
@@ -130,6 +142,10 @@ $(BUILD)/obj/unity/%.o: $(BUILD)/unity/%.cpp Makefile | deps-check
 # Only the library keeps OPT; the tests and the programs around it compile faster (see above).
 $(BUILD)/obj/tests/%.o $(BUILD)/obj/unity/tests.o: OPT := $(TEST_OPT)
 $(BUILD)/obj/examples/%.o $(BUILD)/obj/tools/%.o $(BUILD)/obj/bench/%.o $(BUILD)/obj/unity/bench.o: OPT := $(PROG_OPT)
+
+# The library's objects are position-independent, so that the same set makes libtapenet.a and
+# libtapenet.so (make install); -fno-semantic-interposition keeps calls inside the library direct.
+$(LIB_OBJ): CXXFLAGS += -fPIC -fno-semantic-interposition
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -198,7 +214,7 @@ clean:
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 1
-FUZZ_FLAGS   := -std=c++20 -O1 -g -fno-omit-frame-pointer $(ARCH) -fno-math-errno -fno-trapping-math -MMD -MP -I. \
+FUZZ_FLAGS   := -std=c++20 -O1 -g -fno-omit-frame-pointer $(ARCH_FLAGS) -fno-math-errno -fno-trapping-math -MMD -MP -I. \
                 -I/usr/include/stb -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_OBJ     := $(LIB_SRC:%.cpp=build-fuzz/obj/%.o)
 
@@ -218,3 +234,57 @@ fuzz: build-fuzz/fuzz_model_loader
 	  -dict=../fuzz/model_json.dict -max_len=65536 -timeout=10 -rss_limit_mb=2048 corpus seeds
 
 -include $(FUZZ_OBJ:.o=.d)
+
+# ---- make install / make uninstall (docs/install.md) ----
+# PREFIX/include/tapenet/ holds tapenet.h and the library's headers in their folders (core/, layers/,
+# ...), so that their own includes ("core/tensor.h") resolve with -IPREFIX/include/tapenet, which
+# tapenet.pc and the CMake package give. LIBDIR gets libtapenet.a, libtapenet.so.VERSION with its
+# soname link libtapenet.so.MAJOR and the link libtapenet.so, pkgconfig/tapenet.pc and
+# cmake/tapenet/; BINDIR the tools (build/bin/tapenet-*).
+VERSION      := 0.1.0
+SOMAJOR      := $(firstword $(subst ., ,$(VERSION)))
+PREFIX       ?= /usr/local
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+BINDIR       ?= $(PREFIX)/bin
+SHLIB        := $(BUILD)/libtapenet.so.$(VERSION)
+PUBLIC_HDRS  := tapenet.h $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
+INSTALLED_TOOLS := $(filter $(BUILD)/bin/tapenet-%,$(TOOL_BIN))
+PKG_FILES    := $(BUILD)/pkg/tapenet.pc $(BUILD)/pkg/tapenetConfig.cmake $(BUILD)/pkg/tapenetConfigVersion.cmake
+
+shared: $(SHLIB)
+
+$(SHLIB): $(LIB_OBJ)
+	$(CXX) -shared -Wl,-soname,libtapenet.so.$(SOMAJOR) $(LDFLAGS) $(LIB_OBJ) $(LDLIBS) -o $@
+
+# The templates in tools/pkg/ with the paths and the version filled in.
+$(BUILD)/pkg/%: tools/pkg/%.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' $< > $@
+
+# Rebuilt each time: PREFIX and LIBDIR may differ between two installs.
+$(PKG_FILES): FORCE
+
+install: $(LIB) $(SHLIB) $(INSTALLED_TOOLS) $(PKG_FILES)
+	@set -e; for h in $(PUBLIC_HDRS); do \
+	  install -D -m 644 $$h $(DESTDIR)$(INCLUDEDIR)/tapenet/$$h; done
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/tapenet
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libtapenet.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libtapenet.so.$(VERSION)
+	ln -sf libtapenet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtapenet.so.$(SOMAJOR)
+	ln -sf libtapenet.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libtapenet.so
+	install -m 644 $(BUILD)/pkg/tapenet.pc $(DESTDIR)$(LIBDIR)/pkgconfig/tapenet.pc
+	install -m 644 $(BUILD)/pkg/tapenetConfig.cmake $(BUILD)/pkg/tapenetConfigVersion.cmake $(DESTDIR)$(LIBDIR)/cmake/tapenet/
+	$(if $(INSTALLED_TOOLS),install -d $(DESTDIR)$(BINDIR) && install -m 755 $(INSTALLED_TOOLS) $(DESTDIR)$(BINDIR)/)
+	@# As root into the system (no DESTDIR): refresh the loader's cache, so that programs find libtapenet.so.0.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+# Removes what install wrote (the tools by the names of build/bin/tapenet-*), then the folders it
+# made, if empty.
+uninstall:
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/tapenet $(DESTDIR)$(LIBDIR)/cmake/tapenet
+	rm -f $(DESTDIR)$(LIBDIR)/libtapenet.a $(DESTDIR)$(LIBDIR)/libtapenet.so $(DESTDIR)$(LIBDIR)/libtapenet.so.$(SOMAJOR) \
+	      $(DESTDIR)$(LIBDIR)/libtapenet.so.$(VERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/tapenet.pc \
+	      $(INSTALLED_TOOLS:$(BUILD)/bin/%=$(DESTDIR)$(BINDIR)/%)
+	@rmdir $(DESTDIR)$(LIBDIR)/cmake $(DESTDIR)$(LIBDIR)/pkgconfig 2>/dev/null || true

@@ -23,7 +23,7 @@ const std::vector<ModelSpec>& model_specs() {
         {"find_max_b32", 10, 1, 0, 128, 128, "luong", 1, "mae", 32},
         {"imdb_text", 500, 32, 5000, 100, 128, "luong", 1, "binary_crossentropy", 64},
         {"lstm512_scaling", 50, 128, 0, 512, 256, "luong", 10, "sparse_categorical_crossentropy", 128},
-        {"gru_text", 500, 32, 5000, 100, 128, "luong", 1, "binary_crossentropy", 64, "gru"},
+        {"gru_text", 500, 32, 5000, 100, 128, "luong", 1, "binary_crossentropy", 64, /*functional=*/false, "gru"},
     };
     return specs;
 }

@@ -5,6 +5,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "core/cpu_dispatch.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/tape.h"
@@ -55,6 +56,12 @@ std::shared_ptr<FloatBuffer> allocate(const Shape& shape, int64_t numel) {
     }
 }
 
+// out += in, one version per CPU level (core/cpu_dispatch.h).
+TN_VECTOR_KERNEL void add_into(float* __restrict out, const float* __restrict in, int64_t n) {
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) out[i] += in[i];
+}
+
 }  // namespace
 
 void GradBuffer::add(FloatBuffer&& d) {
@@ -62,10 +69,7 @@ void GradBuffer::add(FloatBuffer&& d) {
         g = std::move(d);
         return;
     }
-    float* __restrict out = g.data();
-    const float* __restrict in = d.data();
-#pragma omp simd
-    for (size_t i = 0; i < d.size(); ++i) out[i] += in[i];
+    add_into(g.data(), d.data(), static_cast<int64_t>(d.size()));
 }
 
 Tensor::Tensor(Shape shape)

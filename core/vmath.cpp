@@ -3,7 +3,8 @@
 // glibc's scalar expf/tanhf cannot be vectorized by the compiler here (glibc exposes its vector
 // versions only under -ffast-math, which would also break NaN checks), and once the GEMMs of an
 // LSTM step are batched these calls take about half of a training step. So the loops below are
-// written so that GCC turns them into AVX2 code (`#pragma omp simd`, branch-free bodies):
+// written so that GCC vectorizes them (`#pragma omp simd`, branch-free bodies), in one version per
+// CPU level chosen at run time (TN_VECTOR_KERNEL, core/cpu_dispatch.h):
 //
 // exp(x): range reduction x = n ln2 + r with |r| <= ln2/2, exp(r) from the Cephes expf polynomial,
 //         and 2^n built directly in the exponent bits. Inputs are clamped to [-87, 88] (beyond it
@@ -22,6 +23,8 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+
+#include "core/cpu_dispatch.h"
 
 namespace tn::vmath {
 
@@ -69,17 +72,17 @@ namespace {
 
 }  // namespace
 
-void exp(const float* x, float* y, int64_t n) {
+TN_VECTOR_KERNEL void exp(const float* x, float* y, int64_t n) {
 #pragma omp simd
     for (int64_t i = 0; i < n; ++i) y[i] = exp_one(x[i]);
 }
 
-void tanh(const float* x, float* y, int64_t n) {
+TN_VECTOR_KERNEL void tanh(const float* x, float* y, int64_t n) {
 #pragma omp simd
     for (int64_t i = 0; i < n; ++i) y[i] = tanh_one(x[i]);
 }
 
-void sigmoid(const float* x, float* y, int64_t n) {
+TN_VECTOR_KERNEL void sigmoid(const float* x, float* y, int64_t n) {
 #pragma omp simd
     for (int64_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + exp_one(-x[i]));
 }

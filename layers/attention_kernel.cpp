@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/buffer.h"
+#include "core/cpu_dispatch.h"
 #include "core/error.h"
 #include "core/gemm.h"
 #include "core/parallel.h"
@@ -59,7 +60,9 @@ void expect_shape(const Tensor& t, const Shape& want, const std::string& name) {
         shape_error(kAttentionOp, name + " must be " + shape_str(want) + ", got " + (t.defined() ? shape_str(t.shape()) : "undefined"));
 }
 
-void backward(const AttentionSaved& s, const GradBuffer& gy, const GradSlot& ghs, const GradSlot& gw, const GradSlot& gw1,
+// The backward's loops (the products inside go to core/gemm.h): one version per CPU level
+// (TN_VECTOR_KERNEL, core/cpu_dispatch.h).
+TN_VECTOR_KERNEL void backward(const AttentionSaved& s, const GradBuffer& gy, const GradSlot& ghs, const GradSlot& gw, const GradSlot& gw1,
               const GradSlot& gw2, const GradSlot& gv, const GradSlot& gwc) {
     const int64_t B = s.B, T = s.T, D = s.D, N = s.N;
     const float* hs = s.hs.data();
@@ -157,6 +160,75 @@ void backward(const AttentionSaved& s, const GradBuffer& gy, const GradSlot& ghs
     ghs->add(std::move(dhs));
 }
 
+// The forward of batch rows [b0, b1): scores, alpha, context and y (s holds h_s, last and the
+// buffers). One version per CPU level (TN_VECTOR_KERNEL, core/cpu_dispatch.h).
+TN_VECTOR_KERNEL void forward_rows(AttentionSaved* s, const AttentionScoreParams& params, const float* wc,
+                                   const Tensor& mask, float* sc, float* y_data, int64_t b0, int64_t b1) {
+    const int64_t T = s->T, D = s->D, N = s->N;
+    const bool luong = s->luong;
+    const float* hs = s->hs.data();
+    const float* ht = s->cat.data() + D;  // row stride 2D
+    auto real = [&](int64_t b, int64_t t) { return !mask.defined() || mask[b * T + t] != 0.0f; };
+    const int rows = int(b1 - b0);
+    if (luong) {  // q = h_t @ luong_wᵀ;  score[b, s] = h_s[b, s] · q[b]
+        gemm(false, true, rows, int(D), int(D), 1.0f, ht + b0 * 2 * D, int(2 * D), params.luong_w.data(), int(D),
+             0.0f, &s->q[b0 * D], int(D));
+        for (int64_t b = b0; b < b1; ++b)
+            for (int64_t t = 0; t < T; ++t) {
+                const float* row = hs + (b * T + t) * D;
+                const float* qb = &s->q[b * D];
+                float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+                for (int64_t d = 0; d < D; ++d) dot += row[d] * qb[d];
+                sc[b * T + t] = dot;
+            }
+    } else {  // hidden = tanh(h_s @ W2 + (h_t @ W1)[b]);  score = hidden @ v
+        std::vector<float> a(static_cast<size_t>(rows * D));
+        gemm(false, false, rows, int(D), int(D), 1.0f, ht + b0 * 2 * D, int(2 * D), params.bahdanau_w1.data(),
+             int(D), 0.0f, a.data(), int(D));
+        float* hidden = &s->hidden[b0 * T * D];
+        for (int64_t r = 0; r < rows; ++r)
+            for (int64_t t = 0; t < T; ++t) std::copy(&a[r * D], &a[(r + 1) * D], hidden + (r * T + t) * D);
+        gemm(false, false, rows * int(T), int(D), int(D), 1.0f, hs + b0 * T * D, int(D),
+             params.bahdanau_w2.data(), int(D), 1.0f, hidden, int(D));
+        vmath::tanh(hidden, hidden, rows * T * D);
+        gemm(false, false, rows * int(T), 1, int(D), 1.0f, hidden, int(D), params.bahdanau_v.data(), 1, 0.0f,
+             sc + b0 * T, 1);
+    }
+
+    // alpha = softmax over the unmasked steps (the row max subtracted); masked steps get exactly 0.
+    for (int64_t b = b0; b < b1; ++b) {
+        float top = sc[b * T + s->last[b]];
+        for (int64_t t = 0; t < T; ++t)
+            if (real(b, t)) top = std::max(top, sc[b * T + t]);
+        float* a = &s->alpha[b * T];
+        for (int64_t t = 0; t < T; ++t) a[t] = sc[b * T + t] - top;
+        vmath::exp(a, a, T);
+        float total = 0.0f;
+        for (int64_t t = 0; t < T; ++t) {
+            if (!real(b, t)) a[t] = 0.0f;
+            total += a[t];
+        }
+        for (int64_t t = 0; t < T; ++t) a[t] /= total;
+    }
+
+    // context[b] = Σ_s alpha[b, s] h_s[b, s], into the left half of cat.
+    for (int64_t b = b0; b < b1; ++b) {
+        float* __restrict ctx = &s->cat[b * 2 * D];
+        for (int64_t t = 0; t < T; ++t) {
+            const float a = s->alpha[b * T + t];
+            const float* __restrict row = hs + (b * T + t) * D;
+#pragma omp simd
+            for (int64_t d = 0; d < D; ++d) ctx[d] += a * row[d];
+        }
+    }
+
+    // y = tanh(cat @ Wc)
+    gemm(false, false, rows, int(N), int(2 * D), 1.0f, &s->cat[b0 * 2 * D], int(2 * D), wc,
+         int(N), 0.0f, y_data + b0 * N, int(N));
+    vmath::tanh(y_data + b0 * N, y_data + b0 * N, rows * N);
+}
+
 }  // namespace
 
 Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, const Tensor& attention_vector,
@@ -201,10 +273,8 @@ Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, 
         s->last[b] = last;
         std::copy(hs + (b * T + last) * D, hs + (b * T + last + 1) * D, &s->cat[b * 2 * D + D]);
     }
-    const float* ht = s->cat.data() + D;  // row stride 2D
 
     Tensor score = Tensor::empty({B, T});
-    float* sc = score.data();
     s->alpha = FloatBuffer(B * T);  // every entry written below
     if (luong) s->q.resize(static_cast<size_t>(B * D));
     else s->hidden = FloatBuffer(B * T * D);
@@ -214,64 +284,7 @@ Tensor attention_forward(const Tensor& h_s, const AttentionScoreParams& params, 
     const double flops_per_row = 2.0 * (luong ? D * D + T * D : D * D + T * D * D + T * D) + 2.0 * T * D + 4.0 * D * N;
     const int64_t min_rows = std::max<int64_t>(1, int64_t(kMinFlopsPerPart / flops_per_row));
     parallel_for(B, min_rows, [&](int64_t b0, int64_t b1) {
-        const int rows = int(b1 - b0);
-        if (luong) {  // q = h_t @ luong_wᵀ;  score[b, s] = h_s[b, s] · q[b]
-            gemm(false, true, rows, int(D), int(D), 1.0f, ht + b0 * 2 * D, int(2 * D), params.luong_w.data(), int(D),
-                 0.0f, &s->q[b0 * D], int(D));
-            for (int64_t b = b0; b < b1; ++b)
-                for (int64_t t = 0; t < T; ++t) {
-                    const float* row = hs + (b * T + t) * D;
-                    const float* qb = &s->q[b * D];
-                    float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-                    for (int64_t d = 0; d < D; ++d) dot += row[d] * qb[d];
-                    sc[b * T + t] = dot;
-                }
-        } else {  // hidden = tanh(h_s @ W2 + (h_t @ W1)[b]);  score = hidden @ v
-            std::vector<float> a(static_cast<size_t>(rows * D));
-            gemm(false, false, rows, int(D), int(D), 1.0f, ht + b0 * 2 * D, int(2 * D), params.bahdanau_w1.data(),
-                 int(D), 0.0f, a.data(), int(D));
-            float* hidden = &s->hidden[b0 * T * D];
-            for (int64_t r = 0; r < rows; ++r)
-                for (int64_t t = 0; t < T; ++t) std::copy(&a[r * D], &a[(r + 1) * D], hidden + (r * T + t) * D);
-            gemm(false, false, rows * int(T), int(D), int(D), 1.0f, hs + b0 * T * D, int(D),
-                 params.bahdanau_w2.data(), int(D), 1.0f, hidden, int(D));
-            vmath::tanh(hidden, hidden, rows * T * D);
-            gemm(false, false, rows * int(T), 1, int(D), 1.0f, hidden, int(D), params.bahdanau_v.data(), 1, 0.0f,
-                 sc + b0 * T, 1);
-        }
-
-        // alpha = softmax over the unmasked steps (the row max subtracted); masked steps get exactly 0.
-        for (int64_t b = b0; b < b1; ++b) {
-            float top = sc[b * T + s->last[b]];
-            for (int64_t t = 0; t < T; ++t)
-                if (real(b, t)) top = std::max(top, sc[b * T + t]);
-            float* a = &s->alpha[b * T];
-            for (int64_t t = 0; t < T; ++t) a[t] = sc[b * T + t] - top;
-            vmath::exp(a, a, T);
-            float total = 0.0f;
-            for (int64_t t = 0; t < T; ++t) {
-                if (!real(b, t)) a[t] = 0.0f;
-                total += a[t];
-            }
-            for (int64_t t = 0; t < T; ++t) a[t] /= total;
-        }
-
-        // context[b] = Σ_s alpha[b, s] h_s[b, s], into the left half of cat.
-        for (int64_t b = b0; b < b1; ++b) {
-            float* __restrict ctx = &s->cat[b * 2 * D];
-            for (int64_t t = 0; t < T; ++t) {
-                const float a = s->alpha[b * T + t];
-                const float* __restrict row = hs + (b * T + t) * D;
-#pragma omp simd
-                for (int64_t d = 0; d < D; ++d) ctx[d] += a * row[d];
-            }
-        }
-
-        // y = tanh(cat @ Wc)
-        gemm(false, false, rows, int(N), int(2 * D), 1.0f, &s->cat[b0 * 2 * D], int(2 * D), attention_vector.data(),
-             int(N), 0.0f, y.data() + b0 * N, int(N));
-        vmath::tanh(y.data() + b0 * N, y.data() + b0 * N, rows * N);
+        forward_rows(s.get(), params, attention_vector.data(), mask, score.data(), y.data(), b0, b1);
     });
 
     if (out) {

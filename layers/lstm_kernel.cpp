@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "core/buffer.h"
+#include "core/cpu_dispatch.h"
 #include "core/error.h"
 #include "core/gemm.h"
 #include "core/parallel.h"
@@ -60,6 +61,10 @@ constexpr NamedActivation kNames[] = {{"linear", LstmActivation::linear},
                                       {"hard_sigmoid", LstmActivation::hard_sigmoid},
                                       {"tanh", LstmActivation::tanh}};
 
+// The row loops of this file are TN_VECTOR_KERNEL functions (core/cpu_dispatch.h): one version per
+// CPU level. activate (layers/recurrent_activation.h) reaches the dispatched core/vmath for sigmoid
+// and tanh.
+
 // What the backward reads, allocated once per forward. The buffers are not zero-filled (each is
 // written in full before it is read) and come from the thread's buffer cache (core/buffer.h), so
 // that a training step reuses the megabytes of the step before.
@@ -74,7 +79,7 @@ struct LstmSaved {
 };
 
 // z = bias + x kernel for one row when D = 1 (kernel is then a row of 4U); bias may be null.
-void input_projection_row(int64_t G, float x, const float* __restrict kernel, const float* __restrict bias,
+TN_VECTOR_KERNEL void input_projection_row(int64_t G, float x, const float* __restrict kernel, const float* __restrict bias,
                           float* __restrict z) {
     if (bias) {
 #pragma omp simd
@@ -86,7 +91,7 @@ void input_projection_row(int64_t G, float x, const float* __restrict kernel, co
 }
 
 // c_new = f * c_{t-1} + i * g, for one row of gates (U each).
-void cell_state_row(int64_t U, const float* __restrict gate, const float* __restrict c_before, float* __restrict c_after) {
+TN_VECTOR_KERNEL void cell_state_row(int64_t U, const float* __restrict gate, const float* __restrict c_before, float* __restrict c_after) {
 #pragma omp simd
     for (int64_t u = 0; u < U; ++u) c_after[u] = gate[U + u] * c_before[u] + gate[u] * gate[2 * U + u];
 }
@@ -96,7 +101,7 @@ void cell_state_row(int64_t U, const float* __restrict gate, const float* __rest
 //   dct = dc + dh o act'(c_new)   dz_i = dct g σ'(i)   dz_f = dct c_{t-1} σ'(f)   dz_c = dct i act'(g)
 //   dz_o = dh act(c_new) σ'(o)    dc_{t-1} = dct f
 template <LstmActivation Act, LstmActivation Rec>
-void cell_backward_row(int64_t U, const float* __restrict gate, const float* __restrict a,
+TN_VECTOR_KERNEL void cell_backward_row(int64_t U, const float* __restrict gate, const float* __restrict a,
                        const float* __restrict c_before, const float* __restrict dh, const float* __restrict dc,
                        float* __restrict dz, float* __restrict dc_prev) {
     const float *i = gate, *f = gate + U, *g = gate + 2 * U, *o = gate + 3 * U;
@@ -134,6 +139,46 @@ CellBackwardRow cell_backward_for(LstmActivation act, LstmActivation rec) {
         case LstmActivation::tanh: return cell_backward_for<LstmActivation::tanh>(rec);
     }
     return nullptr;
+}
+
+// h_new = o * act(c_new) for `rows` rows (o is the last quarter of each row of gates).
+TN_VECTOR_KERNEL void hidden_state_rows(int64_t rows, int64_t U, const float* __restrict gates, const float* __restrict a,
+                                        float* __restrict h) {
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* o = gates + r * 4 * U + 3 * U;
+#pragma omp simd
+        for (int64_t u = 0; u < U; ++u) h[r * U + u] = o[u] * a[r * U + u];
+    }
+}
+
+// dh += the rows' step t of y's gradient (y (B, T, U), row r of the part is batch row b0 + r).
+TN_VECTOR_KERNEL void add_output_gradient(int64_t rows, int64_t T, int64_t U, const float* __restrict gy_step,
+                                          float* __restrict dh) {
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* gy_row = gy_step + r * T * U;
+#pragma omp simd
+        for (int64_t u = 0; u < U; ++u) dh[r * U + u] += gy_row[u];
+    }
+}
+
+// What one row's dz (4U) adds to the sums of its part while it is in cache: db += dz; with D = 1
+// also dk += x dz (if dk) and *dx += dz · kernel (if dx).
+TN_VECTOR_KERNEL void add_step_sums(int64_t G, const float* __restrict dz, float* __restrict db, float x,
+                                    float* __restrict dk, const float* __restrict kernel, float* dx) {
+    if (db) {
+#pragma omp simd
+        for (int64_t j = 0; j < G; ++j) db[j] += dz[j];
+    }
+    if (dk) {
+#pragma omp simd
+        for (int64_t j = 0; j < G; ++j) dk[j] += x * dz[j];
+    }
+    if (dx) {
+        float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+        for (int64_t j = 0; j < G; ++j) dot += dz[j] * kernel[j];
+        *dx += dot;
+    }
 }
 
 void check_inputs(const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel, const Tensor& bias) {
@@ -189,14 +234,8 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
             for (int64_t k = 0; k < RU; ++k) dh[k] += gy->g[b0 * U + k];
 
         for (int64_t t = T - 1; t >= 0; --t) {
-            if (y_has && s.return_sequences) {  // y is (B, T, U): step t of row b
-                for (int64_t r = 0; r < rows; ++r) {
-                    float* dh_row = &dh[r * U];
-                    const float* gy_row = gy->g.data() + ((b0 + r) * T + t) * U;
-#pragma omp simd
-                    for (int64_t u = 0; u < U; ++u) dh_row[u] += gy_row[u];
-                }
-            }
+            if (y_has && s.return_sequences)  // y is (B, T, U): step t of row b
+                add_output_gradient(rows, T, U, gy->g.data() + (b0 * T + t) * U, dh.data());
 
             const float* gate = &s.gates[(t * B + b0) * G];
             const float* a = &s.act_c[t * BU + b0 * U];
@@ -217,25 +256,11 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
                     std::copy(&dc[r * U], &dc[(r + 1) * U], &dc_prev[r * U]);
                 }
             }
-            for (int64_t r = 0; r < rows; ++r) {
-                const float* dz_row = dz + r * G;
-                if (gbias) {
-#pragma omp simd
-                    for (int64_t j = 0; j < G; ++j) sums.db[j] += dz_row[j];
-                }
-                if (!sums.dk.empty()) {
-                    const float x = s.x.data()[(b0 + r) * T + t];
-#pragma omp simd
-                    for (int64_t j = 0; j < G; ++j) sums.dk[j] += x * dz_row[j];
-                }
-                if (g_x) {
-                    const float* k = s.kernel.data();
-                    float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-                    for (int64_t j = 0; j < G; ++j) dot += dz_row[j] * k[j];
-                    g_x[(b0 + r) * T + t] += dot;
-                }
-            }
+            for (int64_t r = 0; r < rows; ++r)
+                add_step_sums(G, dz + r * G, gbias ? sums.db.data() : nullptr,
+                              sums.dk.empty() ? 0.0f : s.x.data()[(b0 + r) * T + t],
+                              sums.dk.empty() ? nullptr : sums.dk.data(), g_x ? s.kernel.data() : nullptr,
+                              g_x ? &g_x[(b0 + r) * T + t] : nullptr);
             // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (rows, 4U) @ (4U, U); at t = 0 that is d h0, needed
             // only when h0 was given
             if (t > 0 || g_h0)
@@ -364,13 +389,7 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
             }
             for (int64_t r = 0; r < rows; ++r) cell_state_row(U, z + r * G, c_before + r * U, c_after + r * U);
             activate(activation, c_after, a, rows * U);
-            for (int64_t r = 0; r < rows; ++r) {  // h_new = o * act(c_new)
-                const float* o = z + r * G + 3 * U;
-                const float* a_row = a + r * U;
-                float* h_row = h_after + r * U;
-#pragma omp simd
-                for (int64_t u = 0; u < U; ++u) h_row[u] = o[u] * a_row[u];
-            }
+            hidden_state_rows(rows, U, z, a, h_after);
             if (mask.defined())  // a masked row carries its state through unchanged
                 for (int64_t r = 0; r < rows; ++r)
                     if (s->mask[(b0 + r) * T + t] == 0.0f) {

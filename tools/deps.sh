@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Checks that the Debian packages tapenet builds against are installed; installs the missing
-# ones when run as root (or with --install), otherwise prints the one command to run.
-# Usage: tools/deps.sh [--install] [extra-package ...]
+# Checks that the Debian packages tapenet builds against are installed. Without a flag it only
+# checks (plain `make`), and names `make deps` when one is missing; --install installs the missing
+# ones (as root: `make deps`); --install-if-root installs them when run as root and otherwise only
+# checks (`make demo` and `make test`, the README's two commands on a fresh machine).
+# Usage: tools/deps.sh [--install | --install-if-root] [extra-package ...]
 set -euo pipefail
-install=0
-if [ "${1:-}" = "--install" ]; then install=1; shift; fi
+mode=check
+case "${1:-}" in
+  --install) mode=install; shift ;;
+  --install-if-root) mode=$([ "$(id -u)" -eq 0 ] && echo install || echo check); shift ;;
+esac
 packages=(g++ make libopenblas-dev doctest-dev nlohmann-json3-dev libstb-dev libgif-dev fonts-dejavu-core "$@")
 missing=()
 for p in "${packages[@]}"; do
@@ -12,8 +17,12 @@ for p in "${packages[@]}"; do
   [ "$status" = "install ok installed" ] || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$mode" = check ]; then
+  echo "tapenet: missing Debian packages: ${missing[*]}. Run: make deps (as root, or sudo make deps)" >&2
+  exit 1
+fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "tapenet: missing Debian packages: ${missing[*]}. Run: sudo make deps" >&2
+  echo "tapenet: missing Debian packages: ${missing[*]}. Run as root: sudo make deps" >&2
   exit 1
 fi
 echo "tapenet: installing ${missing[*]}" >&2
