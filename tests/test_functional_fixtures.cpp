@@ -177,6 +177,7 @@ TEST_CASE("functional fixtures: tapenet_* are what tapenet writes (TAPENET_WRITE
         // The committed files are the ones tapenet writes today, and they predict these values.
         CHECK(tn::testing::read_json(dir + "/model.json") == tn::testing::read_json(kDir + m.name + "/model.json"));
         CHECK(tn::read_file(weights_file(dir)) == tn::read_file(weights_file(kDir + m.name)));
-        CHECK(check_fixture(kDir + m.name, 0.0) == 0.0);
+        // Bit for bit in the build that wrote them; other builds (-O1 sanitizers) round the last bits.
+        CHECK(check_fixture(kDir + m.name, 1e-6) <= 1e-6);
     }
 }
