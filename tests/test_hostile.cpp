@@ -43,6 +43,14 @@
 #include "train/load_model.h"
 #include "train/model.h"
 
+// A refusal that reads nothing stays under this peak (a sanitizer's shadow memory and the forked
+// test process's own pages count in the child's peak: 266 MB measured under ASan).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr long kRefusalPeakKb = 512 * 1024;
+#else
+constexpr long kRefusalPeakKb = 200 * 1024;
+#endif
+
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TN_HOSTILE_SANITIZED 1
 #elif defined(__has_feature)
@@ -267,7 +275,7 @@ TEST_CASE("hostile: FIFOs, devices, directories and links out of the folder are 
         const Outcome out = in_child("sparse 8 GiB weights", [&] { return load(path); });
         CHECK(out.kind == Outcome::refused);
         CHECK(contains(out.message, "weights file too long: holds 8589934592 bytes"));
-        CHECK(out.peak_kb < 200 * 1024);
+        CHECK(out.peak_kb < kRefusalPeakKb);
     }
 }
 
@@ -305,7 +313,7 @@ TEST_CASE("hostile: overflowing shapes, huge declared sizes and counts are refus
         CHECK(out.kind == Outcome::refused);
         CHECK(contains(out.message, path));
         CHECK(contains(out.message, "137438953472 bytes (128.0 GiB)"));
-        CHECK(out.peak_kb < 200 * 1024);
+        CHECK(out.peak_kb < kRefusalPeakKb);
     }
     SUBCASE("5 000 and 50 000 manifest entries: refused (the file is short) in linear time") {
         double seconds[2] = {0, 0};
