@@ -128,7 +128,7 @@ TEST_OBJ  := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.o)
 endif
 
-.PHONY: FORCE all test examples tools demo bench bench-compare deps deps-check clean data fuzz install uninstall shared
+.PHONY: FORCE all test test-mpi bench-distributed examples tools demo bench bench-compare deps deps-check clean data fuzz install uninstall shared
 
 # Longest units first, so that `make -j2` ends on short ones and both cores finish together: the
 # tests' unit (the longest), the library (io, layers and train first), the bench, then the examples and tools.
@@ -202,6 +202,20 @@ test: $(TEST_BIN) $(ONE_INCLUDE_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
 	tools/check_layering.sh --self-test
 	OPENBLAS_NUM_THREADS=1 TAPENET_BIN_DIR=$(BUILD)/bin ./$(TEST_BIN) $(TEST_ARGS)
 
+# The data-parallel tests (tests/mpi/run.sh): under mpirun -np 2 and -np 3, against one process;
+# prints "mpi: N passed, N failed".
+MPI_TEST_BIN := $(BUILD)/tests/mpi_tests
+$(MPI_TEST_BIN): $(BUILD)/obj/tests/mpi/mpi_tests.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+test-mpi: $(MPI_TEST_BIN) $(BUILD)/bin/add_two_numbers
+	tests/mpi/run.sh $(BUILD)
+
+# Weak scaling of fit over Open MPI, np=1 against np=2 (bench/distributed.sh).
+bench-distributed: $(BUILD)/bin/bench
+	bench/distributed.sh $(BUILD)
+
 examples: $(EXAMPLE_BIN)
 
 tools: $(TOOL_BIN)
@@ -221,7 +235,7 @@ data:
 clean:
 	rm -rf build build-sanitize build-tsan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/tests/one_include/one_include.d $(EXAMPLE_COMMON_OBJ:.o=.d) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.d) \
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/tests/mpi/mpi_tests.d $(BUILD)/obj/tests/one_include/one_include.d $(EXAMPLE_COMMON_OBJ:.o=.d) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.d) \
          $(TOOL_BIN:$(BUILD)/bin/%=$(BUILD)/obj/tools/%.d) $(BENCH_OBJ:.o=.d)
 
 # ---- make fuzz: libFuzzer on the model loader (fuzz/fuzz_model_loader.cpp) ----
