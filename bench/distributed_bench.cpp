@@ -29,7 +29,7 @@ Tensor stack_rows(const std::vector<Batch>& batches, Tensor Batch::*part) {
     return out;
 }
 
-double median(std::vector<double> v) {
+double median_of(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
 }
@@ -64,11 +64,11 @@ int run_distributed(const std::string& name, int steps, int repeats) {
         allreduce_bytes.push_back(static_cast<double>(s.allreduce_bytes) / steps);
     }
     if (distributed::is_root()) {
-        const double t = median(seconds);
+        const double t = median_of(seconds);
         std::printf("RESULT model=%s ranks=%d per_rank_batch=%lld samples_per_s=%.2f step_ms=%.3f allreduce_ms_per_step=%.4f "
                     "allreduce_bytes_per_step=%.0f\n",
                     name.c_str(), ranks, static_cast<long long>(spec.batch), static_cast<double>(steps * global_batch) / t,
-                    1e3 * t / steps, 1e3 * median(allreduce_seconds), median(allreduce_bytes));
+                    1e3 * t / steps, 1e3 * median_of(allreduce_seconds), median_of(allreduce_bytes));
         std::fflush(stdout);
     }
     return 0;
