@@ -295,7 +295,12 @@ $(SHLIB): $(LIB_OBJ)
 $(BUILD)/pkg/%: tools/pkg/%.in Makefile
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
-	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' $< > $@
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' \
+	    -e 's|@MPI_LIBS@|$(MPI_LIBS)|g' -e 's|@MPI_CMAKE_LIBS@|$(MPI_CMAKE_LIBS)|g' $< > $@
+
+# A libtapenet built with MPI links libmpi: tapenet.pc's Libs.private names it, and the CMake
+# package's static target links the library file itself.
+MPI_CMAKE_LIBS = $(if $(filter 1,$(MPI)),$(foreach d,$(shell mpicc --showme:libdirs 2>/dev/null),;$(d)/libmpi.so))
 
 # Rebuilt each time: PREFIX and LIBDIR may differ between two installs.
 $(PKG_FILES): FORCE
