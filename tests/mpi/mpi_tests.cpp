@@ -9,6 +9,8 @@
 //                                 to the largest value), checks that every rank holds the same
 //                                 weights bit for bit, and writes DIR/TAG_weights.bin (the script
 //                                 compares two runs bit for bit)
+//                                 It also trains a model with dropout: the ranks must draw their own
+//                                 masks and keep the same weights.
 //   mpirun -np 2 mpi_tests throw  rank 1 throws from a callback at step 3: the job must end
 //   mpirun -np 2 mpi_tests inf    one rank's share of the first batch makes the loss infinite:
 //                                 every rank must stop with the same error
@@ -112,6 +114,33 @@ std::vector<float> train(tn::Model& model, float& val_loss) {
     return grads;
 }
 
+// A model with dropout trained 3 steps: the replicas must draw different masks (each rank its own
+// stream) and still hold the same weights (the averaged gradient).
+struct DropoutCheck {
+    double weights_differ = 0;  // ranks whose weights differ from rank 0's
+    double same_stream = 0;     // ranks whose dropout generator is in rank 0's state (1: rank 0 itself)
+};
+
+DropoutCheck check_dropout() {
+    tn::Rng rng(5);
+    const tn::Tensor x = tn::Tensor::uniform({30, 3}, -1.0f, 1.0f, rng), y = tn::Tensor::uniform({30, 1}, -1.0f, 1.0f, rng);
+    tn::Model model(11);
+    model.add<tn::Dense>(16, "tanh");
+    tn::Dropout& drop = model.add<tn::Dropout>(0.5);
+    model.add<tn::Dense>(1);
+    model.compile("mse", std::make_unique<tn::Adam>());
+    model.fit(x, y, {.epochs = 1, .batch_size = kBatch, .verbose = 0});
+    const std::vector<float> w = weights_of(model);
+    std::vector<float> root_w = w;
+    tn::distributed::broadcast(root_w);
+    const auto state = drop.random_generator()->state();
+    std::vector<uint64_t> words(state.begin(), state.end()), root_words = words;
+    tn::distributed::broadcast(root_words);
+    std::vector<double> counts{root_w == w ? 0.0 : 1.0, root_words == words ? 1.0 : 0.0};
+    tn::distributed::allreduce_sum(counts);
+    return {counts[0], counts[1]};
+}
+
 int reference(const std::string& dir) {
     if (tn::distributed::world_size() != 1) throw std::runtime_error("reference runs in one process");
     auto model = make_model(0);
@@ -133,6 +162,7 @@ int check(const std::string& dir, const std::string& tag) {
     tn::distributed::broadcast(root);
     double differing[1] = {root == w ? 0.0 : 1.0};
     tn::distributed::allreduce_sum(differing);
+    const DropoutCheck dropout = check_dropout();
     if (rank != 0) return 0;
 
     const double grad_error = relative_error(grads, read_floats(dir + "/reference_gradients.bin", grads.size()));
@@ -150,6 +180,8 @@ int check(const std::string& dir, const std::string& tag) {
     report("weights after 20 more steps, relative error against one process", weight_error, 1e-5);
     report("validation loss, relative error against one process", val_error, 1e-5);
     report("ranks whose weights differ from rank 0's", differing[0], 0);
+    report("with dropout: ranks whose weights differ from rank 0's", dropout.weights_differ, 0);
+    report("with dropout: ranks > 0 whose mask stream is rank 0's", dropout.same_stream - 1, 0);
     return ok ? 0 : 1;
 }
 
