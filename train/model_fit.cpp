@@ -143,8 +143,8 @@ History Model::fit_here(const std::vector<Tensor>& x_in, const std::vector<Tenso
     check_data("model.fit", x_in, y_in, losses);
     if (!o.validation_data.empty()) check_data("model.fit (validation_data)", val_x, val_y, losses);
 
+    if (distributed::world_size() > 1) synchronize_replicas();  // rank 0's weights, optimizer and shuffling
     // The progress bar first, so that its epoch line precedes what the caller's callbacks print.
-    if (distributed::world_size() > 1) synchronize_replicas();
     Callback progress;  // rank 0 alone shows it
     if (o.verbose > 0 && distributed::is_root()) progress = progress_bar_callback(o.out ? *o.out : std::cout, o.verbose);
     std::vector<const Callback*> callbacks{&progress};
