@@ -10,7 +10,7 @@
 //                                 weights bit for bit, and writes DIR/TAG_weights.bin (the script
 //                                 compares two runs bit for bit)
 //                                 It also trains a model with dropout: the ranks must draw their own
-//                                 masks and keep the same weights.
+//                                 masks and keep the same weights; and only rank 0 writes checkpoints.
 //   mpirun -np 2 mpi_tests throw  rank 1 throws from a callback at step 3: the job must end
 //   mpirun -np 2 mpi_tests inf    one rank's share of the first batch makes the loss infinite:
 //                                 every rank must stop with the same error
@@ -21,6 +21,7 @@
 // (2 rows) leaves a rank of 3 without a sample.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -163,6 +164,13 @@ int check(const std::string& dir, const std::string& tag) {
     double differing[1] = {root == w ? 0.0 : 1.0};
     tn::distributed::allreduce_sum(differing);
     const DropoutCheck dropout = check_dropout();
+    // Checkpoints: rank 0 writes, the others return (each rank names its own folder here).
+    const std::string own_folder = dir + "/" + tag + "_checkpoint_rank" + std::to_string(rank);
+    std::filesystem::create_directories(own_folder);
+    const std::string own_checkpoint = own_folder + "/model.json";
+    tn::save_checkpoint(*model, 1, own_checkpoint);
+    double written[1] = {std::filesystem::exists(own_checkpoint) ? 1.0 : 0.0};
+    tn::distributed::allreduce_sum(written);
     if (rank != 0) return 0;
 
     const double grad_error = relative_error(grads, read_floats(dir + "/reference_gradients.bin", grads.size()));
@@ -182,6 +190,8 @@ int check(const std::string& dir, const std::string& tag) {
     report("ranks whose weights differ from rank 0's", differing[0], 0);
     report("with dropout: ranks whose weights differ from rank 0's", dropout.weights_differ, 0);
     report("with dropout: ranks > 0 whose mask stream is rank 0's", dropout.same_stream - 1, 0);
+    report("checkpoints written by ranks > 0", written[0] - (std::filesystem::exists(own_checkpoint) ? 1 : 0), 0);
+    report("checkpoint missing on rank 0", std::filesystem::exists(own_checkpoint) ? 0 : 1, 0);
     return ok ? 0 : 1;
 }
 
@@ -216,6 +226,8 @@ int main(int argc, char** argv) {
         if (mode == "throw") return fail_at_step_3();
         if (mode == "inf") return infinite_loss_on_one_rank();
     } catch (const std::exception& e) {
+        // Returning would leave the other ranks waiting in their next collective call.
+        if (tn::distributed::world_size() > 1) tn::distributed::abort("mpi_tests " + mode + ": " + e.what());
         std::fprintf(stderr, "mpi_tests %s: %s\n", mode.c_str(), e.what());
         return 1;
     }
