@@ -12,6 +12,9 @@
 #   make install          headers, libtapenet.a/.so, tapenet.pc, the CMake package and the tools under PREFIX
 #                         (default /usr/local; DESTDIR= for packagers); make uninstall removes them
 #   make UNITY=0          compile file by file instead of one unit per folder (docs/architecture.md)
+#   make MPI=0            build without Open MPI: fit always trains in one process (docs/distributed.md)
+#   make test-mpi         the data-parallel tests under mpirun -np 2 and -np 3 (tests/mpi/)
+#   make bench-distributed  weak scaling of fit, np=1 against np=2 (build/bench_distributed.json)
 #   make clean
 
 CXX      ?= g++
@@ -56,13 +59,28 @@ ARCH_FLAGS := -march=native -DTN_NO_CPU_DISPATCH
 else
 ARCH_FLAGS := $(ARCH)
 endif
-CXXFLAGS := -std=c++20 $(ARCH_FLAGS) -fno-math-errno -fno-trapping-math -fopenmp-simd -Wall -Wextra -Werror -MMD -MP -I. \
-            -I/usr/include/stb $(EXTRA_CXXFLAGS)
-LDLIBS   := -lopenblas -lstb -lgif -lm -lpthread
+CXXFLAGS  = -std=c++20 $(ARCH_FLAGS) -fno-math-errno -fno-trapping-math -fopenmp-simd -Wall -Wextra -Werror -MMD -MP -I. \
+            -I/usr/include/stb $(MPI_CFLAGS) $(EXTRA_CXXFLAGS)
+LDLIBS    = -lopenblas -lstb -lgif -lm -lpthread $(MPI_LIBS)
 LDFLAGS  := $(LDSAN)
 
+# Open MPI (the default): train/distributed_mpi.cpp, the only file that includes mpi.h, and the
+# library links libmpi (MPI's C API). MPI=0: train/distributed_single.cpp, a job of one process.
+# Its headers come in with -isystem, so that -Wextra does not judge them. The flags are asked of
+# mpicc when first used (after deps-check, which installs Open MPI for make demo / make test).
+MPI      ?= 1
+ifeq ($(MPI),1)
+MPI_CFLAGS = $(eval MPI_CFLAGS := $(patsubst -I%,-isystem %,$(shell mpicc --showme:compile 2>/dev/null)))$(MPI_CFLAGS)
+MPI_LIBS   = $(eval MPI_LIBS := $(shell mpicc --showme:link 2>/dev/null))$(MPI_LIBS)
+DISTRIBUTED_SKIP := train/distributed_single.cpp
+else
+MPI_CFLAGS :=
+MPI_LIBS   :=
+DISTRIBUTED_SKIP := train/distributed_mpi.cpp
+endif
+
 LIB_DIRS := core layers optim io train
-LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.cpp))
+LIB_SRC  := $(filter-out $(DISTRIBUTED_SKIP),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.cpp)))
 LIB      := $(BUILD)/libtapenet.a
 
 TEST_SRC := $(wildcard tests/*.cpp)
@@ -93,7 +111,7 @@ UNITY_SRC_core   := $(wildcard core/*.cpp)
 UNITY_SRC_layers := $(wildcard layers/*.cpp)
 UNITY_SRC_optim  := $(wildcard optim/*.cpp)
 UNITY_SRC_io     := $(wildcard io/*.cpp)
-UNITY_SRC_train  := $(wildcard train/*.cpp)
+UNITY_SRC_train  := $(filter-out $(DISTRIBUTED_SKIP),$(wildcard train/*.cpp))
 # doctest's main (tests/main.cpp, DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN) comes first: it must precede every
 # other #include of doctest.h.
 UNITY_SRC_tests  := tests/main.cpp $(filter-out tests/main.cpp,$(TEST_SRC))
@@ -110,7 +128,7 @@ TEST_OBJ  := $(TEST_SRC:%.cpp=$(BUILD)/obj/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.cpp=$(BUILD)/obj/%.o)
 endif
 
-.PHONY: FORCE all test examples tools demo bench bench-compare deps deps-check clean data fuzz install uninstall shared
+.PHONY: FORCE all test test-mpi bench-distributed examples tools demo bench bench-compare deps deps-check clean data fuzz install uninstall shared
 
 # Longest units first, so that `make -j2` ends on short ones and both cores finish together: the
 # tests' unit (the longest), the library (io, layers and train first), the bench, then the examples and tools.
@@ -184,6 +202,20 @@ test: $(TEST_BIN) $(ONE_INCLUDE_BIN) $(EXAMPLE_BIN) $(TOOL_BIN)
 	tools/check_layering.sh --self-test
 	OPENBLAS_NUM_THREADS=1 TAPENET_BIN_DIR=$(BUILD)/bin ./$(TEST_BIN) $(TEST_ARGS)
 
+# The data-parallel tests (tests/mpi/run.sh): under mpirun -np 2 and -np 3, against one process;
+# prints "mpi: N passed, N failed".
+MPI_TEST_BIN := $(BUILD)/tests/mpi_tests
+$(MPI_TEST_BIN): $(BUILD)/obj/tests/mpi/mpi_tests.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+test-mpi: $(MPI_TEST_BIN) $(BUILD)/bin/add_two_numbers
+	tests/mpi/run.sh $(BUILD)
+
+# Weak scaling of fit over Open MPI, np=1 against np=2 (bench/distributed.sh).
+bench-distributed: $(BUILD)/bin/bench
+	bench/distributed.sh $(BUILD)
+
 examples: $(EXAMPLE_BIN)
 
 tools: $(TOOL_BIN)
@@ -203,7 +235,7 @@ data:
 clean:
 	rm -rf build build-sanitize build-tsan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/tests/one_include/one_include.d $(EXAMPLE_COMMON_OBJ:.o=.d) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.d) \
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/obj/tests/mpi/mpi_tests.d $(BUILD)/obj/tests/one_include/one_include.d $(EXAMPLE_COMMON_OBJ:.o=.d) $(EXAMPLE_BIN:$(BUILD)/bin/%=$(BUILD)/obj/examples/%.d) \
          $(TOOL_BIN:$(BUILD)/bin/%=$(BUILD)/obj/tools/%.d) $(BENCH_OBJ:.o=.d)
 
 # ---- make fuzz: libFuzzer on the model loader (fuzz/fuzz_model_loader.cpp) ----
@@ -216,14 +248,16 @@ FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 1
 FUZZ_FLAGS   := -std=c++20 -O1 -g -fno-omit-frame-pointer $(ARCH_FLAGS) -fno-math-errno -fno-trapping-math -MMD -MP -I. \
                 -I/usr/include/stb -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_OBJ     := $(LIB_SRC:%.cpp=build-fuzz/obj/%.o)
+# The fuzzer's library is a job of one process (train/distributed_single.cpp): the loader knows no MPI.
+FUZZ_LIB_SRC := $(filter-out train/distributed_mpi.cpp,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.cpp)))
+FUZZ_OBJ     := $(FUZZ_LIB_SRC:%.cpp=build-fuzz/obj/%.o)
 
 build-fuzz/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 build-fuzz/fuzz_model_loader: fuzz/fuzz_model_loader.cpp $(FUZZ_OBJ)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -lopenblas -lstb -lgif -lm -lpthread -o $@
 
 fuzz: build-fuzz/fuzz_model_loader
 	@mkdir -p build-fuzz/seeds build-fuzz/corpus
@@ -261,7 +295,12 @@ $(SHLIB): $(LIB_OBJ)
 $(BUILD)/pkg/%: tools/pkg/%.in Makefile
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
-	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' $< > $@
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' \
+	    -e 's|@MPI_LIBS@|$(MPI_LIBS)|g' -e 's|@MPI_CMAKE_LIBS@|$(MPI_CMAKE_LIBS)|g' $< > $@
+
+# A libtapenet built with MPI links libmpi: tapenet.pc's Libs.private names it, and the CMake
+# package's static target links the library file itself.
+MPI_CMAKE_LIBS = $(if $(filter 1,$(MPI)),$(foreach d,$(shell mpicc --showme:libdirs 2>/dev/null),;$(d)/libmpi.so))
 
 # Rebuilt each time: PREFIX and LIBDIR may differ between two installs.
 $(PKG_FILES): FORCE

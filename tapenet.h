@@ -69,6 +69,7 @@
 // train: Model (compile, fit, evaluate), callbacks, checkpoints, load_model
 #include "train/callback.h"
 #include "train/checkpoint.h"
+#include "train/distributed.h"
 #include "train/fit_options.h"
 #include "train/history.h"
 #include "train/load_model.h"

@@ -30,6 +30,7 @@
 #include <cblas.h>
 
 #include "bench/bench_models.h"
+#include "bench/distributed_bench.h"
 #include <nlohmann/json.hpp>
 #include "core/parallel.h"
 #include "core/tape.h"
@@ -53,7 +54,8 @@ struct Options {
 
 const char* const kUsage =
     "usage: bench [--models a,b] [--threads 1,2] [--repeats N] [--target-s X] [--warmup N]\n"
-    "             [--sgemm-n N] [--out FILE]      (--list prints the models; see bench/README.md)\n";
+    "             [--sgemm-n N] [--out FILE]      (--list prints the models; see bench/README.md)\n"
+    "       bench --distributed MODEL [--steps N] [--repeats N]   (under mpirun: bench/distributed.sh)\n";
 
 [[noreturn]] void usage_error(const std::string& what) {
     std::cerr << "bench: " << what << "\n" << kUsage;
@@ -419,8 +421,8 @@ int run_parent(const Options& o) {
 
 int run(int argc, char** argv) {
     Options o;
-    std::string child_model;
-    int child_threads = 0;
+    std::string child_model, distributed_model;
+    int child_threads = 0, steps = 20;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -436,6 +438,8 @@ int run(int argc, char** argv) {
         else if (a == "--warmup") o.warmup = parse_int(a, value(), 0);
         else if (a == "--sgemm-n") o.sgemm_n = parse_int(a, value(), 1);
         else if (a == "--out") o.out = value();
+        else if (a == "--distributed") distributed_model = value();
+        else if (a == "--steps") steps = parse_int(a, value(), 1);
         else if (a == "--_child") {
             child_model = value();
             child_threads = parse_int(a, value(), 1);
@@ -448,6 +452,7 @@ int run(int argc, char** argv) {
         } else usage_error("unknown argument '" + a + "'");
     }
     if (!child_model.empty()) return run_child(child_model, child_threads, o);
+    if (!distributed_model.empty()) return run_distributed(distributed_model, steps, o.repeats);
     if (o.models.empty())
         for (const ModelSpec& s : model_specs()) o.models.push_back(s.name);
     for (const std::string& m : o.models) model_spec(m);  // unknown names fail before any run

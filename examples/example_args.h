@@ -103,9 +103,13 @@ struct CommonArgs {
 void add_common_flags(Flags& flags, CommonArgs& args);
 
 // Applies what the common flags ask of the process (threads) and creates the output folder.
-void apply_common_args(const CommonArgs& args);
+// Under mpirun (docs/distributed.md) every rank runs the whole example, and fit trains data-parallel;
+// rank 0 alone prints and writes into --out: a rank > 0 gets a scratch folder of its own for
+// args.out (removed at exit) and its standard output goes to /dev/null.
+void apply_common_args(CommonArgs& args);
 
-// Runs an example's body: an exception becomes one line "<program>: error: <what>" and status 1.
+// Runs an example's body: an exception becomes one line "<program>: error: <what>" and status 1
+// (under mpirun it ends the whole job: tn::distributed::abort).
 int run_example(const std::string& program, const std::function<int()>& body);
 
 }  // namespace tn::examples

@@ -15,7 +15,8 @@
 
 namespace tn::examples {
 
-// Writes DIR/metrics.json, indented by 2 (atomically: a reader never sees half a file), and returns its path.
+// Writes DIR/metrics.json with "world_size" added (the processes of the job, 1 without mpirun),
+// indented by 2 (atomically: a reader never sees half a file), and returns its path.
 std::string write_metrics(const std::string& dir, const nlohmann::ordered_json& metrics);
 
 }  // namespace tn::examples

@@ -10,7 +10,7 @@ case "${1:-}" in
   --install) mode=install; shift ;;
   --install-if-root) mode=$([ "$(id -u)" -eq 0 ] && echo install || echo check); shift ;;
 esac
-packages=(g++ make libopenblas-dev doctest-dev nlohmann-json3-dev libstb-dev libgif-dev fonts-dejavu-core "$@")
+packages=(g++ make libopenblas-dev doctest-dev nlohmann-json3-dev libstb-dev libgif-dev fonts-dejavu-core openmpi-bin libopenmpi-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

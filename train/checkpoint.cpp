@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "io/checkpoint_files.h"
 #include "io/model_format.h"
+#include "train/distributed.h"
 
 namespace tn {
 
@@ -19,6 +20,7 @@ TrainingState training_state(Model& model) {
 void save_checkpoint(Model& model, int epoch, const std::string& path) {
     if (!model.compiled())
         value_error("save_checkpoint", "the model is not compiled: a checkpoint holds the optimizer's state");
+    if (!distributed::is_root()) return;  // the replicas are identical: rank 0 writes for all
     write_checkpoint_files(model, training_state(model), epoch, path);
 }
 

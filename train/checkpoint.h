@@ -23,6 +23,8 @@ namespace tn {
 
 // Saves the compiled model's weights, optimizer state and random state, and `epoch`: the number
 // of epochs completed (the initial_epoch to resume with). Atomic, as save_model.
+// Under mpirun only rank 0 writes (every rank holds the same weights and optimizer state after a
+// step of fit; docs/distributed.md); the other ranks return at once.
 void save_checkpoint(Model& model, int epoch, const std::string& path);
 
 struct Checkpoint {

@@ -12,6 +12,7 @@
 #include "core/ops.h"
 #include "core/tape.h"
 #include "layers/dense.h"
+#include "train/distributed.h"
 #include "train/model_detail.h"
 
 namespace tn {
@@ -286,9 +287,11 @@ MetricList Model::EpochSums::metrics(const std::vector<OutputLoss>& losses, cons
 Model::EpochSums Model::evaluate_sums(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                                       const std::vector<OutputLoss>& losses, int64_t batch_size) {
     NoGrad no_grad;
-    const int64_t n = x[0].dim(0);
+    // Distributed, each rank evaluates its contiguous share of the samples and the sums are added.
+    const int64_t world = distributed::world_size(), rank = distributed::rank(), all = x[0].dim(0);
+    const int64_t first = all * rank / world, n = all * (rank + 1) / world;
     EpochSums sums;
-    for (int64_t start = 0; start < n; start += batch_size) {
+    for (int64_t start = first; start < n; start += batch_size) {
         const std::vector<int64_t> rows = model_detail::range(start, std::min(n, start + batch_size));
         const std::vector<Tensor> yb = model_detail::take_rows_of(y, rows);
         const std::vector<Tensor> out = forward_for_loss(model_detail::take_rows_of(x, rows), losses, /*training=*/false);
@@ -296,10 +299,20 @@ Model::EpochSums Model::evaluate_sums(const std::vector<Tensor>& x, const std::v
         r.loss = compute_loss(out, yb, losses, r).item();
         sums.add(r, static_cast<int64_t>(rows.size()));
     }
+    if (world > 1) reduce_over_ranks(sums, losses.size());
     return sums;
 }
 
 Evaluation Model::evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y, int64_t batch_size) {
+    if (distributed::world_size() == 1) return evaluate_here(x, y, batch_size);
+    try {  // as fit: one rank's exception ends the job
+        return evaluate_here(x, y, batch_size);
+    } catch (const std::exception& e) {
+        distributed::abort(std::string("model.evaluate: ") + e.what());
+    }
+}
+
+Evaluation Model::evaluate_here(const std::vector<Tensor>& x, const std::vector<Tensor>& y, int64_t batch_size) {
     check_compiled("evaluate");
     check_xy("model.evaluate", x, y);
     if (batch_size <= 0) value_error("model.evaluate", "batch_size must be > 0, got " + std::to_string(batch_size));

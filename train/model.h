@@ -31,6 +31,11 @@
 //   tn::History h = model.fit({x_enc, x_dec}, {y_true, alpha_true}, {.epochs = 5});
 //   h.at("dense_loss"), h.at("val_activation_loss"), ...
 //
+// Launched by mpirun, fit and evaluate run data-parallel over the processes (train/distributed.h,
+// docs/distributed.md): batch_size is the global batch, split across the ranks, so the same fit
+// call takes the same steps on 1 or N processes. Only rank 0 shows progress; callbacks run on every
+// rank; an exception on any rank ends the whole job with its message (MPI_Abort).
+//
 // fit shows its progress through a callback (train/progress_bar.h) that it adds when
 // FitOptions::verbose asks for it. Epochs passed to callbacks count from 0 (as in Keras); messages
 // and the progress bar count from 1.
@@ -126,6 +131,7 @@ private:
         std::vector<int64_t> correct, counted; // accuracy counts per output (0 when none applies)
         std::string bad_gradient;              // a parameter whose gradient is not finite (step skipped)
         float bad_value = 0;
+        bool stop = false;                     // a rank asked to stop (distributed; step skipped)
     };
     // The sums of one epoch: Keras' running loss is the mean over the samples seen so far.
     struct EpochSums {
@@ -151,6 +157,21 @@ private:
     // the error naming that op.
     BatchResult train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                            const std::vector<OutputLoss>& losses, const char* check_targets_for = nullptr);
+    // train_step for a job of several processes (train/model_distributed.cpp): x and y hold this
+    // rank's `local` rows of a global batch of `global` rows. Every rank's n_r * gradient, the
+    // losses and counts go through ONE allreduce_sum; all ranks then take the identical step with
+    // the global mean gradient. A stop_training set on any rank stops all (r.stop; no step).
+    BatchResult train_step_distributed(const std::vector<Tensor>& x, const std::vector<Tensor>& y, int64_t local,
+                                       int64_t global, const std::vector<OutputLoss>& losses);
+    // Makes every rank start fit from rank 0's state: weights, optimizer state, shuffling; gives
+    // each rank > 0 its own dropout stream.
+    void synchronize_replicas();
+    // true on every rank when stop_training is set on any (one allreduce).
+    bool any_rank_stops() const;
+    // Adds the other ranks' sums into `sums` (one allreduce).
+    void reduce_over_ranks(EpochSums& sums, size_t outputs) const;
+    History fit_here(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const FitOptions& options);
+    Evaluation evaluate_here(const std::vector<Tensor>& x, const std::vector<Tensor>& y, int64_t batch_size);
     // One epoch of fit: shuffles, trains on each batch and calls the batch hooks.
     EpochSums fit_epoch(int epoch, const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                         const std::vector<OutputLoss>& losses, const FitOptions& o,
@@ -178,6 +199,7 @@ private:
     std::map<std::string, float> weights_by_name_;
     std::unique_ptr<Optimizer> optimizer_;
     Rng shuffle_rng_;
+    std::vector<float> step_buffer_;  // train_step_distributed's allreduce buffer, kept between steps
 };
 
 }  // namespace tn

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/tape.h"
+#include "train/distributed.h"
 #include "train/model.h"
 #include "train/model_detail.h"
 #include "train/progress_bar.h"
@@ -105,7 +106,17 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
     return fit(std::vector{x}, std::vector{y}, o);
 }
 
-History Model::fit(const std::vector<Tensor>& x_in, const std::vector<Tensor>& y_in, const FitOptions& o) {
+History Model::fit(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const FitOptions& o) {
+    if (distributed::world_size() == 1) return fit_here(x, y, o);
+    // One rank's exception would leave the others waiting in the next allreduce: end the job.
+    try {
+        return fit_here(x, y, o);
+    } catch (const std::exception& e) {
+        distributed::abort(std::string("model.fit: ") + e.what());
+    }
+}
+
+History Model::fit_here(const std::vector<Tensor>& x_in, const std::vector<Tensor>& y_in, const FitOptions& o) {
     check_compiled("fit");
     if (!built() && x_in.size() == 1 && x_in[0].defined() && x_in[0].ndim() >= 1) build(x_in[0].shape());
     check_xy("model.fit", x_in, y_in);
@@ -132,9 +143,10 @@ History Model::fit(const std::vector<Tensor>& x_in, const std::vector<Tensor>& y
     check_data("model.fit", x_in, y_in, losses);
     if (!o.validation_data.empty()) check_data("model.fit (validation_data)", val_x, val_y, losses);
 
+    if (distributed::world_size() > 1) synchronize_replicas();  // rank 0's weights, optimizer and shuffling
     // The progress bar first, so that its epoch line precedes what the caller's callbacks print.
-    Callback progress;
-    if (o.verbose > 0) progress = progress_bar_callback(o.out ? *o.out : std::cout, o.verbose);
+    Callback progress;  // rank 0 alone shows it
+    if (o.verbose > 0 && distributed::is_root()) progress = progress_bar_callback(o.out ? *o.out : std::cout, o.verbose);
     std::vector<const Callback*> callbacks{&progress};
     for (const Callback& cb : o.callbacks) callbacks.push_back(&cb);
 
@@ -169,6 +181,7 @@ History Model::fit(const std::vector<Tensor>& x_in, const std::vector<Tensor>& y
         for (const auto& [name, value] : logs.items()) history.history[name].push_back(value);
         for (const Callback* cb : callbacks)
             if (cb->on_epoch_end) cb->on_epoch_end(epoch, logs);
+        if (distributed::world_size() > 1) stop_training = any_rank_stops();  // all ranks stop together
     }
     return history;
 }
@@ -184,10 +197,25 @@ Model::EpochSums Model::fit_epoch(int epoch, const std::vector<Tensor>& x, const
     if (o.shuffle)  // Fisher-Yates
         for (int64_t i = n - 1; i > 0; --i) std::swap(order[i], order[shuffle_rng_.below(static_cast<uint64_t>(i + 1))]);
 
+    const int64_t world = distributed::world_size(), rank = distributed::rank();
     EpochSums sums;
-    for (int64_t s = 0; s < steps && !stop_training; ++s) {
+    // Distributed, a stop asked on any rank is agreed on in the next step (r.stop), so every rank
+    // runs the same number of steps.
+    for (int64_t s = 0; s < steps && (world > 1 || !stop_training); ++s) {
         const std::vector<int64_t> rows(order.begin() + s * o.batch_size, order.begin() + std::min(n, (s + 1) * o.batch_size));
-        const BatchResult r = train_step(take_rows_of(x, rows), take_rows_of(y, rows), losses);
+        BatchResult r;
+        if (world == 1) {
+            r = train_step(take_rows_of(x, rows), take_rows_of(y, rows), losses);
+        } else {  // this rank's contiguous share of the global batch: [size * r / W, size * (r + 1) / W)
+            const auto size = static_cast<int64_t>(rows.size());
+            const std::vector<int64_t> mine(rows.begin() + size * rank / world, rows.begin() + size * (rank + 1) / world);
+            r = train_step_distributed(take_rows_of(x, mine), take_rows_of(y, mine), static_cast<int64_t>(mine.size()),
+                                       size, losses);
+            if (r.stop) {
+                stop_training = true;
+                break;
+            }
+        }
         const std::string where = " at epoch " + std::to_string(epoch + 1) + ", batch " + std::to_string(s + 1) +
                                   "; weights are those after the last good step";
         if (!std::isfinite(r.loss)) throw std::runtime_error("fit: loss became " + non_finite_name(r.loss) + where);

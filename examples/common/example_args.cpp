@@ -1,6 +1,10 @@
 #include "examples/example_args.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -8,6 +12,7 @@
 #include <system_error>
 
 #include "core/parallel.h"
+#include "train/distributed.h"
 
 namespace tn::examples {
 
@@ -80,8 +85,26 @@ void add_common_flags(Flags& flags, CommonArgs& args) {
     flags.add("--verbose", args.verbose, 0, 2, "0 quiet, 1 progress bar, 2 one line per epoch");
 }
 
-void apply_common_args(const CommonArgs& args) {
+namespace {
+
+std::string g_scratch;  // a rank > 0's stand-in for --out
+
+void remove_scratch() {
+    std::error_code ec;
+    std::filesystem::remove_all(g_scratch, ec);
+}
+
+}  // namespace
+
+void apply_common_args(CommonArgs& args) {
     tn::set_num_threads(args.threads);
+    if (const int rank = tn::distributed::rank(); rank > 0) {
+        g_scratch = (std::filesystem::temp_directory_path() /
+                     ("tapenet-rank" + std::to_string(rank) + "-" + std::to_string(::getpid()))).string();
+        args.out = g_scratch;
+        std::atexit(remove_scratch);
+        if (!std::freopen("/dev/null", "w", stdout)) throw std::runtime_error("cannot silence rank " + std::to_string(rank));
+    }
     std::error_code ec;
     std::filesystem::create_directories(args.out, ec);
     if (ec) throw std::runtime_error("cannot create the output folder '" + args.out + "': " + ec.message());
@@ -91,6 +114,7 @@ int run_example(const std::string& program, const std::function<int()>& body) {
     try {
         return body();
     } catch (const std::exception& e) {
+        if (tn::distributed::world_size() > 1) tn::distributed::abort(program + ": error: " + e.what());
         std::cerr << program << ": error: " << e.what() << "\n";
         return 1;
     }

@@ -1,0 +1,77 @@
+#include "bench/distributed_bench.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "bench/bench_models.h"
+#include "core/parallel.h"
+#include "train/distributed.h"
+
+namespace tn::bench {
+
+namespace {
+
+// The rows of `batches` one after another, as one tensor.
+Tensor stack_rows(const std::vector<Batch>& batches, Tensor Batch::*part) {
+    Shape shape = (batches[0].*part).shape();
+    shape[0] = 0;
+    for (const Batch& b : batches) shape[0] += (b.*part).dim(0);
+    Tensor out(shape);
+    float* at = out.data();
+    for (const Batch& b : batches) {
+        const Tensor& t = b.*part;
+        std::memcpy(at, t.data(), static_cast<size_t>(t.numel()) * sizeof(float));
+        at += t.numel();
+    }
+    return out;
+}
+
+double median_of(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+}  // namespace
+
+int run_distributed(const std::string& name, int steps, int repeats) {
+    set_num_threads(1);
+    const ModelSpec& spec = model_spec(name);
+    const int ranks = distributed::world_size();
+    const int64_t global_batch = spec.batch * ranks;
+    // Every rank draws the same data (the same seed); fit gives each its share of every batch.
+    const std::vector<Batch> batches = make_batches(spec, steps * ranks, /*seed=*/7);
+    const Tensor x = stack_rows(batches, &Batch::x), y = stack_rows(batches, &Batch::y);
+    std::unique_ptr<Model> model = make_model(spec, /*seed=*/0);
+    const FitOptions one_epoch{.epochs = 1, .batch_size = global_batch, .shuffle = false, .verbose = 0};
+    const std::vector<int64_t> first_two = [&] {
+        std::vector<int64_t> rows;
+        for (int64_t i = 0; i < 2 * global_batch; ++i) rows.push_back(i);
+        return rows;
+    }();
+    model->fit(take_rows(x, first_two), take_rows(y, first_two), one_epoch);
+
+    std::vector<double> seconds, allreduce_seconds, allreduce_bytes;
+    for (int r = 0; r < repeats; ++r) {
+        distributed::reset_stats();
+        const auto start = std::chrono::steady_clock::now();
+        model->fit(x, y, one_epoch);
+        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        const distributed::Stats s = distributed::stats();
+        allreduce_seconds.push_back(s.allreduce_seconds / steps);
+        allreduce_bytes.push_back(static_cast<double>(s.allreduce_bytes) / steps);
+    }
+    if (distributed::is_root()) {
+        const double t = median_of(seconds);
+        std::printf("RESULT model=%s ranks=%d per_rank_batch=%lld samples_per_s=%.2f step_ms=%.3f allreduce_ms_per_step=%.4f "
+                    "allreduce_bytes_per_step=%.0f\n",
+                    name.c_str(), ranks, static_cast<long long>(spec.batch), static_cast<double>(steps * global_batch) / t,
+                    1e3 * t / steps, 1e3 * median_of(allreduce_seconds), median_of(allreduce_bytes));
+        std::fflush(stdout);
+    }
+    return 0;
+}
+
+}  // namespace tn::bench
