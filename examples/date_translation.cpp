@@ -23,8 +23,8 @@
 // translated without one wrong character) go to DIR/metrics.json; DIR/alignment.png draws the
 // attention of several test dates (input characters across, output characters down), and
 // DIR/alignment.gif the same panels after every epoch (captioned with the input, rows labelled with
-// the expected characters, so that every frame has the same size). DIR/model.json + weights are the trained
-// model; DIR/sample_human.json and DIR/sample_iso_so_far.json its two inputs for the dozen test
+// the expected characters, so that every frame has the same size). DIR/model.json + weights are the
+// trained model; DIR/sample_human.json and DIR/sample_iso_so_far.json its two inputs for the dozen test
 // dates of metrics.json's "examples" (the decoder fed its own choices, as greedy decoding ends), and
 // DIR/sample_logits.json what the model predicts for them (the tapenet-predict JSON encoding).
 //
