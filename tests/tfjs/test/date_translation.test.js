@@ -6,7 +6,7 @@
 // decoding translates the dozen dates into the strings tapenet wrote.
 //
 // Skipped, with a message, when build/bin/date_translation is not built (run `make` first; CI runs
-// run_interop.sh after it). TAPENET_BIN overrides the folder of the binaries.
+// run_interop.sh after it). TAPENET_BIN_DIR (as for make test) overrides the folder of the binaries.
 'use strict';
 
 const test = require('node:test');
@@ -21,7 +21,7 @@ const {tensorFromJson} = require('../tensor_json');
 const {verifyTapenetMetadata} = require('../tapenet_format');
 const {assertClose} = require('../assert_close');
 
-const BIN = process.env.TAPENET_BIN || path.join(__dirname, '..', '..', '..', 'build', 'bin');
+const BIN = process.env.TAPENET_BIN_DIR || path.join(__dirname, '..', '..', '..', 'build', 'bin');
 const EXAMPLE = path.join(BIN, 'date_translation');
 const PREDICT = path.join(BIN, 'tapenet-predict');
 const SKIP = fs.existsSync(EXAMPLE) ? false : `${EXAMPLE} is not built (run make first)`;
