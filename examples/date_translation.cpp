@@ -5,18 +5,28 @@
 //
 //   human (32 chars) -> Embedding(mask_zero) -> LSTM(return_sequences) -> enc
 //   iso shifted right (10) -> Embedding -> LSTM(return_sequences) -> dec
-//   alpha   = Softmax()(Dot(axes=[2, 2])([dec, enc]))     (T_out, T_in); padded input steps get 0
+//   alpha   = Activation("softmax")(Dot(axes=[2, 2])([dec, enc]))     (T_out, T_in)
 //   context = Dot(axes=[2, 1])([alpha, enc])
 //   Concatenate([context, dec]) -> TimeDistributed(Dense(64, tanh)) -> TimeDistributed(Dense(13)) -> logits
 //
-// The decoder starts from a zero state: everything it knows of the input comes through the attention
-// (so the alignment is the whole story, and TensorFlow.js 4.22, which cannot run an LSTM with an
-// initial_state from a file, runs the saved model). Training feeds the decoder the true previous character (teacher forcing); translating feeds it its
+// The saved model runs in TensorFlow.js 4.22 and predicts what tapenet does (tests/tfjs/test/
+// date_translation.test.js), which fixes two choices. The decoder starts from a zero state (TF.js
+// cannot run an LSTM whose initial_state comes from a file), so everything it knows of the input
+// comes through the attention and the alignment is the whole story. The softmax is Activation's,
+// which uses no mask, as TF.js' own date example: TF.js' Dot passes no mask on, so a Softmax layer
+// that drops the padded input steps (as tapenet's does, docs/layers.md "Masks") would compute
+// something TF.js cannot. Padded steps thus get weight too, but the encoder outputs there repeat
+// its last real step (the mask keeps its state), so they add weight to that step and nothing new.
+// Training feeds the decoder the true previous character (teacher forcing); translating feeds it its
 // own previous choice (greedy decoding, one character at a time). The test dates are held out: no
 // test date appears in training, in any format. The figures (exact_match: the share of test dates
 // translated without one wrong character) go to DIR/metrics.json; DIR/alignment.png draws the
 // attention of several test dates (input characters across, output characters down), and
-// DIR/alignment.gif the same panels after every epoch. DIR/model.json + weights are the trained model.
+// DIR/alignment.gif the same panels after every epoch (captioned with the input, rows labelled with
+// the expected characters, so that every frame has the same size). DIR/model.json + weights are the
+// trained model; DIR/sample_human.json and DIR/sample_iso_so_far.json its two inputs for the dozen test
+// dates of metrics.json's "examples" (the decoder fed its own choices, as greedy decoding ends), and
+// DIR/sample_logits.json what the model predicts for them (the tapenet-predict JSON encoding).
 //
 //   build/bin/date_translation --out out/date_translation
 #include <algorithm>
@@ -27,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ops.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "examples/date_formats.h"
@@ -37,13 +48,14 @@
 #include "io/gif.h"
 #include "io/heatmap.h"
 #include "io/model_format.h"
+#include "io/tensor_file.h"
+#include "layers/activation.h"
 #include "layers/concatenate.h"
 #include "layers/dense.h"
 #include "layers/dot.h"
 #include "layers/embedding.h"
 #include "layers/graph.h"
 #include "layers/lstm.h"
-#include "layers/softmax.h"
 #include "layers/time_distributed.h"
 #include "optim/adam.h"
 #include "train/model.h"
@@ -52,7 +64,8 @@ namespace {
 
 using namespace tn::examples;
 
-constexpr size_t kPanels = 4;  // test dates drawn, one format each
+constexpr size_t kPanels = 4;     // test dates drawn, one format each
+constexpr size_t kExamples = 12;  // test dates listed in metrics.json and written as a sample, one format each
 
 struct DateData {
     std::vector<std::string> human, iso;
@@ -112,9 +125,23 @@ double exact_match(const std::vector<std::string>& got, const std::vector<std::s
     return static_cast<double>(right) / static_cast<double>(got.size());
 }
 
-// One panel per drawn date: output characters down, the input's characters across.
-tn::Image draw_alignment(const tn::Tensor& alpha, const std::vector<std::string>& human,
-                         const std::vector<std::string>& iso, const std::string& title, int cell_px) {
+// The model's inputs for the first n test dates (the decoder fed its own choices) and its logits
+// for them, as files tapenet-predict and TF.js read: DIR/sample_<input>.json, DIR/sample_logits.json.
+void write_sample(tn::Model& model, const DateData& test, const Translation& translated, size_t n,
+                  const std::string& dir) {
+    const auto rows = static_cast<int64_t>(n);
+    const tn::Tensor human = tn::slice(test.encoder_in, 0, 0, rows);
+    const tn::Tensor iso_so_far = tn::slice(translated.decoder_in, 0, 0, rows);
+    tn::write_tensor_file(dir + "/sample_human.json", human);
+    tn::write_tensor_file(dir + "/sample_iso_so_far.json", iso_so_far);
+    tn::write_tensor_file(dir + "/sample_logits.json", model.predict(std::vector<tn::Tensor>{human, iso_so_far})[0]);
+}
+
+// One panel per drawn date: output characters down (labelled by `rows`), the input's characters
+// across. `labels` are the panels' captions.
+tn::Image draw_alignment(const tn::Tensor& alpha, const std::vector<std::string>& labels,
+                         const std::vector<std::string>& human, const std::vector<std::string>& rows,
+                         const std::string& title, int cell_px) {
     const auto chars = [](const std::string& text) {
         std::vector<std::string> out;
         for (char c : text) out.push_back(std::string(1, c));
@@ -122,8 +149,7 @@ tn::Image draw_alignment(const tn::Tensor& alpha, const std::vector<std::string>
     };
     std::vector<tn::HeatmapPanel> panels;
     for (size_t p = 0; p < kPanels; ++p)
-        panels.push_back(alignment_panel(alpha, static_cast<int64_t>(p), human[p] + "  ->  " + iso[p], chars(human[p]),
-                                         chars(iso[p])));
+        panels.push_back(alignment_panel(alpha, static_cast<int64_t>(p), labels[p], chars(human[p]), chars(rows[p])));
     tn::HeatmapStyle style;
     style.title = title;
     style.cell_px = cell_px;
@@ -165,7 +191,7 @@ int run(int argc, char** argv) {
     auto y = tn::layer<tn::Embedding>(kOutputVocabSize, 32)(iso_so_far);
     auto decoder = tn::layer<tn::LSTM>(units, /*return_sequences=*/true)(y);
     auto scores = tn::layer<tn::Dot>(std::vector<int64_t>{2, 2})({decoder, encoder});
-    auto alpha = tn::layer<tn::Softmax>()(scores);
+    auto alpha = tn::layer<tn::Activation>("softmax")(scores);
     auto context = tn::layer<tn::Dot>(std::vector<int64_t>{2, 1})({alpha, encoder});
     auto both = tn::layer<tn::Concatenate>()({context, decoder});
     auto hidden = tn::layer<tn::TimeDistributed>(std::make_shared<tn::Dense>(64, "tanh"))(both);
@@ -183,7 +209,9 @@ int run(int argc, char** argv) {
         const tn::Tensor a = probe.predict(std::vector<tn::Tensor>{drawn.encoder_in, t.decoder_in})[1];
         char title[64];
         std::snprintf(title, sizeof title, "Epoch %d / %d", epoch + 1, args.epochs);
-        gif.add_frame(draw_alignment(a, drawn.human, t.iso, title, cell_px));
+        // Text widths set a frame's size, so the frames label the rows with the expected characters
+        // (the model's output changes from epoch to epoch) and every frame has the first one's size.
+        gif.add_frame(draw_alignment(a, drawn.human, drawn.human, drawn.iso, title, cell_px));
     };
     const tn::Callback fine_tune = fine_tune_callback(model, args.epochs, fine_tune_epochs);
     const auto train_start = Clock::now();
@@ -210,12 +238,16 @@ int run(int argc, char** argv) {
 
     const Translation drawn_t = translate(model, drawn.encoder_in);
     const tn::Tensor drawn_alpha = probe.predict(std::vector<tn::Tensor>{drawn.encoder_in, drawn_t.decoder_in})[1];
-    tn::write_png(draw_alignment(drawn_alpha, drawn.human, drawn_t.iso, "date_translation: attention", cell_px),
+    std::vector<std::string> captions;
+    for (size_t p = 0; p < kPanels; ++p) captions.push_back(drawn.human[p] + "  ->  " + drawn_t.iso[p]);
+    tn::write_png(draw_alignment(drawn_alpha, captions, drawn.human, drawn_t.iso, "date_translation: attention", cell_px),
                   args.out + "/alignment.png");
     tn::save_model(model, args.out + "/model.json");
+    const size_t listed = std::min(kExamples, test.human.size());
+    write_sample(model, test, translated, listed, args.out);
 
     std::vector<nlohmann::ordered_json> examples;
-    for (size_t i = 0; i < 12 && i < test.human.size(); ++i)
+    for (size_t i = 0; i < listed; ++i)
         examples.push_back({{"input", test.human[i]}, {"output", translated.iso[i]}, {"expected", test.iso[i]}});
     const double wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     nlohmann::ordered_json metrics = nlohmann::ordered_json::object({

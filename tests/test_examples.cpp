@@ -25,6 +25,7 @@
 #include "io/colormap.h"
 #include "io/heatmap.h"
 #include "io/model_format.h"
+#include "io/tensor_file.h"
 #include "layers/attention.h"
 #include "tests/test_util.h"
 #include "train/load_model.h"
@@ -235,7 +236,10 @@ TEST_CASE("examples: example_attention saves, loads and predicts bit-identically
 TEST_CASE("examples: date_translation trains briefly, translates the held-out dates and draws their alignment") {
     TempDir tmp("date_translation");
     const std::string out = tmp / "run";
-    const RunOutput r = run_example("date_translation", "--epochs 1 --train 256 --units 16 --cell-px 8 --out '" + out + "'", tmp);
+    // Two epochs: the GIF gets two frames, which must have the same size whatever the model outputs
+    // (with these flags its translations change between the epochs, and so would labels taken from them).
+    const RunOutput r = run_example(
+        "date_translation", "--epochs 2 --train 2000 --fine-tune 0 --units 16 --cell-px 8 --out '" + out + "'", tmp);
     INFO(r.err);
     REQUIRE(r.status == 0);
 
@@ -278,7 +282,7 @@ TEST_CASE("examples: date_translation trains briefly, translates the held-out da
     CHECK(png.width == layout.width);
     CHECK(png.height == layout.height);
     int width = 0, height = 0;
-    CHECK(gif_frames(out + "/alignment.gif", &width, &height) == 1);
+    CHECK(gif_frames(out + "/alignment.gif", &width, &height) == 2);
 
     // The saved model: two inputs (32 human characters, 10 ISO characters so far), logits over 13.
     const std::unique_ptr<tn::Model> model = tn::load_model(out + "/model.json");
@@ -286,6 +290,25 @@ TEST_CASE("examples: date_translation trains briefly, translates the held-out da
     const std::vector<tn::Tensor> y = model->predict(std::vector<tn::Tensor>{human, iso});
     REQUIRE(y.size() == 1);
     CHECK(y[0].shape() == tn::Shape{2, 10, 13});
+
+    // The sample the TF.js test reads: the dozen listed dates, each row the date's characters then
+    // padding, the decoder's inputs starting with the start token (1), and the logits the reloaded
+    // model gives for them.
+    const tn::Tensor sample_human = tn::read_tensor_file(out + "/sample_human.json");
+    const tn::Tensor sample_iso = tn::read_tensor_file(out + "/sample_iso_so_far.json");
+    const tn::Tensor sample_logits = tn::read_tensor_file(out + "/sample_logits.json");
+    REQUIRE(sample_human.shape() == tn::Shape{12, 32});
+    REQUIRE(sample_iso.shape() == tn::Shape{12, 10});
+    REQUIRE(sample_logits.shape() == tn::Shape{12, 10, 13});
+    for (int64_t n = 0; n < 12; ++n) {
+        const auto length = static_cast<int64_t>(examples[static_cast<size_t>(n)].at("input").get<std::string>().size());
+        CAPTURE(n);
+        CHECK(sample_human.data()[n * 32 + length - 1] > 0.0f);
+        CHECK(sample_human.data()[n * 32 + length] == 0.0f);
+        CHECK(sample_iso.data()[n * 10] == 1.0f);
+    }
+    const tn::Tensor reloaded = model->predict(std::vector<tn::Tensor>{sample_human, sample_iso})[0];
+    for (int64_t i = 0; i < sample_logits.numel(); ++i) REQUIRE(reloaded.data()[i] == doctest::Approx(sample_logits.data()[i]).epsilon(1e-5));
 }
 
 TEST_CASE("examples: reverse_digits trains both models briefly and draws the attention of three sequences") {
