@@ -79,7 +79,8 @@ public:
     // An empty Sequential network: add layers, then build (or fit).
     explicit Network(uint64_t seed = 0, std::string name = "sequential");
     // A functional network from the symbolic inputs to the outputs (layers/graph.h). Names the
-    // layers uniquely, seeds and builds them. Throws a ValueError if an output depends on an input
+    // layers uniquely (InputLayers too: a second tn::Input left unnamed becomes "input_1"), seeds
+    // and builds them. Throws a ValueError if an output depends on an input
     // that is not listed.
     Network(const KerasTensors& inputs, const KerasTensors& outputs, std::string name = "model", uint64_t seed = 0);
     virtual ~Network() = default;
@@ -168,6 +169,7 @@ private:
     [[noreturn]] void throw_no_layer_of_type() const;
     std::string unique_name(const std::string& base);
     void adopt(const std::shared_ptr<Layer>& layer);  // names, seeds and lists a layer
+    void adopt_input(const std::shared_ptr<Layer>& input);  // names an InputLayer uniquely and lists it
     Graph make_chain(const Shape& input_shape) const;   // Sequential: the graph of the stack
     std::vector<Tensor> run_graph(const Graph& graph, const std::vector<Tensor>& inputs, bool training,
                                   const std::vector<bool>& logits, const NodeObserver& observe) const;
