@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -161,6 +163,43 @@ TEST_CASE("functional: summary with Keras' Connected to column; a plain chain pr
           "Trainable params: 80\n"
           "Non-trainable params: 0\n"
           "_________________________________________________________________\n");
+}
+
+TEST_CASE("predict and forward: {x} is a list of inputs as a vector is; x alone is the single-tensor form") {
+    static_assert(std::is_same_v<decltype(std::declval<Network&>().predict(std::declval<Tensor>())), Tensor>);
+    static_assert(std::is_same_v<decltype(std::declval<Network&>().predict({std::declval<Tensor>()})), Tensors>);
+    static_assert(std::is_same_v<decltype(std::declval<Network&>().forward({std::declval<Tensor>()})), Tensors>);
+    const Tensor xs = uniform({6, 5, 2}, 3);
+
+    // One input, one output: every form gives the same tensor; the lists convert to it, as Keras'
+    // predict([x]) gives the array itself.
+    auto x = Input({5, 2});
+    Network single(x, layer<Dense>(3)(layer<LSTM>(4)(x)), "single", 2);
+    const Tensor plain = single.predict(xs);
+    const Tensor braced = single.predict({xs});
+    const std::vector<Tensor> listed = single.predict({xs}, /*batch_size=*/4);
+    CHECK(plain.shape() == Shape{6, 3});
+    CHECK(same_bits(braced, plain));
+    REQUIRE(listed.size() == 1);
+    CHECK(same_bits(listed[0], plain));
+    CHECK(same_bits(single.predict(std::vector<Tensor>{xs})[0], plain));
+    CHECK(same_bits(single.forward({xs})[0], single.forward(xs)));
+
+    // One input, three outputs: {x} gives them all; x alone, or taking the list as one tensor,
+    // says why it cannot.
+    auto lstm = layer<LSTM>(3, true, "tanh", "sigmoid", true, true, /*return_state=*/true);
+    KerasTensors seq = lstm(x);
+    Network states(x, {seq[0], seq[1], seq[2]}, "states", 2);
+    const Tensors all = states.predict({xs});
+    REQUIRE(all.size() == 3);
+    const std::vector<Tensor> by_vector = states.predict(std::vector<Tensor>{xs});
+    for (size_t i = 0; i < 3; ++i) CHECK(same_bits(all[i], by_vector[i]));
+    CHECK(all[1].shape() == Shape{6, 3});
+    CHECK_THROWS_WITH_AS(states.predict(xs), doctest::Contains("has 3 outputs: predict({x}) gives them all"),
+                         ValueError);
+    CHECK_THROWS_WITH_AS(Tensor(states.predict({xs})), doctest::Contains("has 3 outputs, not one"), ValueError);
+    CHECK(states.forward({xs}).size() == 3);
+    CHECK_THROWS_WITH_AS(states.predict({}), doctest::Contains("got no inputs"), ValueError);
 }
 
 TEST_CASE("functional: errors name what is wrong") {
