@@ -90,17 +90,40 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     sync_directory(directory_of(path));
 }
 
-FileLock::FileLock(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail("cannot open the lock file", path, errno);
-    while (::flock(fd_, LOCK_EX) != 0) {
-        if (errno == EINTR) continue;
-        const int err = errno;
+// The lock file exists only while it is held, so a save leaves nothing behind. Removing it safely
+// takes two rules. The holder unlinks the path before it closes (releases), so only a holder ever
+// unlinks. And a waiter that gets the lock checks that the path still names the file it locked:
+// if a holder unlinked it meanwhile (the waiter locked an orphan) or it was since created anew, the
+// waiter starts again on the current file. Without the check, a waiter on the orphan and a newcomer
+// on the new file would both hold "the" lock. The check cannot be fooled by inode reuse: the
+// waiter's open descriptor keeps its inode alive. A holder that dies leaves the file; the next
+// holder removes it.
+FileLock::FileLock(const std::string& path) : path_(path) {
+    for (;;) {
+        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+        if (fd_ < 0) fail("cannot open the lock file", path, errno);
+        int err = 0;
+        while (::flock(fd_, LOCK_EX) != 0)
+            if (errno != EINTR) {
+                err = errno;
+                break;
+            }
+        struct stat locked {}, named {};
+        if (err == 0 && ::fstat(fd_, &locked) != 0) err = errno;
+        if (err == 0 && !S_ISREG(locked.st_mode)) err = EINVAL;  // a FIFO or a device planted there
+        if (err != 0) {
+            ::close(fd_);
+            fail("cannot lock", path, err);
+        }
+        if (::lstat(path.c_str(), &named) == 0 && named.st_dev == locked.st_dev && named.st_ino == locked.st_ino)
+            return;  // the path still names the file we locked
         ::close(fd_);
-        fail("cannot lock", path, err);
     }
 }
 
-FileLock::~FileLock() { ::close(fd_); }  // closing the last descriptor releases the lock
+FileLock::~FileLock() {
+    ::unlink(path_.c_str());  // while still held (see above); a failure only leaves an empty file
+    ::close(fd_);             // closing the last descriptor releases the lock
+}
 
 }  // namespace tn

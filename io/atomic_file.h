@@ -3,7 +3,8 @@
 //
 //   tn::write_file_atomically("out/model.json", text);   // readers see the old file or the new one
 //   if (!tn::write_new_file("out/w.1.bin", bytes)) ...   // false: that name exists; nothing written
-//   tn::FileLock lock("out/model.save.lock");            // other holders, threads or processes, wait
+//   tn::FileLock lock("out/model.save.lock");            // other holders, threads or processes, wait;
+//                                                        // the file goes when the lock does
 //
 // write_file_atomically writes a temporary file beside the target, "<path>.tmp.XXXXXX" (mkstemp:
 // a fresh name for every call, so two threads or processes never share one), fsyncs it, renames it
@@ -28,10 +29,11 @@ bool write_new_file(const std::string& path, std::string_view bytes);
 // fsync of a directory: makes the creations, renames and deletions in it durable.
 void sync_directory(const std::string& dir);
 
-// An exclusive flock(2) on the file `path` (created empty if missing, never written or removed),
-// held until destruction. flock locks belong to the open file, so two FileLocks on one path wait
-// for each other across threads of one process as across processes; the kernel drops the lock
-// when its holder dies. Throws a std::runtime_error naming the file when it cannot be opened.
+// An exclusive flock(2) on the file `path`, held until destruction: the file is created empty when
+// the lock is taken and removed when it is released (a holder that dies leaves it; the next holder
+// removes it). flock locks belong to the open file, so two FileLocks on one path wait for each
+// other across threads of one process as across processes; the kernel drops the lock when its
+// holder dies. Throws a std::runtime_error naming the file when it cannot be opened.
 class FileLock {
 public:
     explicit FileLock(const std::string& path);
@@ -40,6 +42,7 @@ public:
     FileLock& operator=(const FileLock&) = delete;
 
 private:
+    std::string path_;
     int fd_ = -1;
 };
 

@@ -9,7 +9,6 @@
 #include "core/error.h"
 #include "core/tape.h"
 #include "layers/dense.h"
-#include "layers/summary.h"
 
 namespace tn {
 
@@ -87,7 +86,7 @@ void Network::set_graph(const KerasTensors& inputs, const KerasTensors& outputs)
             if (it == inputs.end())
                 value_error("model", "graph disconnected: the input '" + node->layer->name() +
                                          "' that an output depends on is not among the model's inputs");
-            graph_.input_layers.push_back(node->layer);
+            adopt_input(node->layer);
         } else {
             adopt(node->layer);
             g.node_index = static_cast<size_t>(std::count_if(graph_.nodes.begin(), graph_.nodes.end(),
@@ -129,6 +128,16 @@ void Network::adopt(const std::shared_ptr<Layer>& layer) {
     names_.insert(layer->name());
     if (!layer->built()) layer->set_seed(seed_ + layers_.size());
     layers_.push_back(layer);
+}
+
+void Network::adopt_input(const std::shared_ptr<Layer>& input) {
+    if (input->name() == "input") {
+        input->set_name(unique_name("input"));  // tn::Input's default name: "input", "input_1", ...
+    } else if (names_.count(input->name())) {
+        value_error("model", "a layer named '" + input->name() + "' is already in the model; names must be unique");
+    }
+    names_.insert(input->name());
+    graph_.input_layers.push_back(input);
 }
 
 Layer& Network::add(std::unique_ptr<Layer> layer) {
@@ -184,17 +193,6 @@ const Shape& Network::input_shape() const {
 
 const InputLayer& Network::input_layer(size_t i) const {
     return static_cast<const InputLayer&>(*graph_.nodes.at(graph_.input_nodes.at(i)).layer);
-}
-
-std::string Network::summary() {
-    if (!built())
-        value_error("model", "summary() needs the input shape: call build({-1, ...}) or fit() first");
-    std::vector<SummaryRow> rows;
-    std::unordered_set<const Layer*> seen;
-    for (const GraphNode& g : graph_.nodes)
-        if (!g.inputs.empty() && seen.insert(g.layer).second)
-            rows.push_back({g.layer->name(), g.layer->class_name(), g.output_shapes[0], g.layer->count_params()});
-    return summary_table(rows, name_);
 }
 
 Layer& Network::layer(const std::string& name) {

@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -74,12 +75,23 @@ struct NodeRun {
 };
 using NodeObserver = std::function<void(const NodeRun&)>;
 
+// One tensor per output of a network: what forward and predict return for a list of inputs. As
+// Keras' predict gives a single-output model's array itself rather than a list of one, it converts
+// to a Tensor when it holds exactly one (several: a ValueError; index them instead).
+class Tensors : public std::vector<Tensor> {
+public:
+    Tensors() = default;
+    explicit Tensors(std::vector<Tensor> v) : std::vector<Tensor>(std::move(v)) {}
+    operator Tensor() const;  // NOLINT: a single output reads as that tensor
+};
+
 class Network {
 public:
     // An empty Sequential network: add layers, then build (or fit).
     explicit Network(uint64_t seed = 0, std::string name = "sequential");
     // A functional network from the symbolic inputs to the outputs (layers/graph.h). Names the
-    // layers uniquely, seeds and builds them. Throws a ValueError if an output depends on an input
+    // layers uniquely (InputLayers too: a second tn::Input left unnamed becomes "input_1"), seeds
+    // and builds them. Throws a ValueError if an output depends on an input
     // that is not listed.
     Network(const KerasTensors& inputs, const KerasTensors& outputs, std::string name = "model", uint64_t seed = 0);
     virtual ~Network() = default;
@@ -149,12 +161,16 @@ public:
     // ---- inference ----
     // One forward pass through the graph (recorded on the tape unless under NoGrad): one tensor per
     // input, one per output. The single-tensor form needs one input and one output.
-    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, bool training = false);
+    Tensors forward(const std::vector<Tensor>& inputs, bool training = false);
+    Tensors forward(std::initializer_list<Tensor> inputs, bool training = false);
     Tensor forward(const Tensor& x, bool training = false);
     // The outputs for the inputs (B, ...), computed in batches under NoGrad and concatenated.
     // `observe`, when given, sees every node of every batch run (e.g. layers/attention_recorder.h).
-    std::vector<Tensor> predict(const std::vector<Tensor>& inputs, int64_t batch_size = 32,
-                                const NodeObserver& observe = {});
+    // A braced list is a list of inputs, as a vector: predict({x}) gives every output of a model
+    // with one input (a Tensor when there is one output, as Keras' predict([x]) gives an array),
+    // predict(x) the only output.
+    Tensors predict(const std::vector<Tensor>& inputs, int64_t batch_size = 32, const NodeObserver& observe = {});
+    Tensors predict(std::initializer_list<Tensor> inputs, int64_t batch_size = 32, const NodeObserver& observe = {});
     Tensor predict(const Tensor& x, int64_t batch_size = 32);
 
 protected:
@@ -168,6 +184,7 @@ private:
     [[noreturn]] void throw_no_layer_of_type() const;
     std::string unique_name(const std::string& base);
     void adopt(const std::shared_ptr<Layer>& layer);  // names, seeds and lists a layer
+    void adopt_input(const std::shared_ptr<Layer>& input);  // names an InputLayer uniquely and lists it
     Graph make_chain(const Shape& input_shape) const;   // Sequential: the graph of the stack
     std::vector<Tensor> run_graph(const Graph& graph, const std::vector<Tensor>& inputs, bool training,
                                   const std::vector<bool>& logits, const NodeObserver& observe) const;

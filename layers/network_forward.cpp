@@ -76,8 +76,16 @@ std::vector<Tensor> Network::run_graph(const Graph& graph, const std::vector<Ten
     return out;
 }
 
-std::vector<Tensor> Network::forward(const std::vector<Tensor>& inputs, bool training) {
-    return run(inputs, training);
+Tensors::operator Tensor() const {
+    if (size() != 1)
+        value_error("model", "has " + std::to_string(size()) + " outputs, not one: index them, e.g. outputs[0]");
+    return front();
+}
+
+Tensors Network::forward(const std::vector<Tensor>& inputs, bool training) { return Tensors(run(inputs, training)); }
+
+Tensors Network::forward(std::initializer_list<Tensor> inputs, bool training) {
+    return forward(std::vector<Tensor>(inputs), training);
 }
 
 Tensor Network::forward(const Tensor& x, bool training) {
@@ -87,8 +95,11 @@ Tensor Network::forward(const Tensor& x, bool training) {
     return run({x}, training)[0];
 }
 
-std::vector<Tensor> Network::predict(const std::vector<Tensor>& inputs, int64_t batch_size,
-                                     const NodeObserver& observe) {
+Tensors Network::predict(std::initializer_list<Tensor> inputs, int64_t batch_size, const NodeObserver& observe) {
+    return predict(std::vector<Tensor>(inputs), batch_size, observe);
+}
+
+Tensors Network::predict(const std::vector<Tensor>& inputs, int64_t batch_size, const NodeObserver& observe) {
     if (inputs.empty()) value_error("model.predict", "got no inputs");
     for (const Tensor& x : inputs)
         if (!x.defined() || x.ndim() < 1 || x.dim(0) == 0 || x.dim(0) != inputs[0].dim(0))
@@ -96,7 +107,7 @@ std::vector<Tensor> Network::predict(const std::vector<Tensor>& inputs, int64_t 
     if (batch_size <= 0) value_error("model.predict", "batch_size must be > 0, got " + std::to_string(batch_size));
     NoGrad no_grad;
     const int64_t n = inputs[0].dim(0);
-    std::vector<Tensor> results;
+    Tensors results;
     for (int64_t start = 0; start < n; start += batch_size) {
         const int64_t end = std::min(n, start + batch_size);
         std::vector<int64_t> rows(static_cast<size_t>(end - start));
@@ -126,8 +137,9 @@ std::vector<Tensor> Network::predict(const std::vector<Tensor>& inputs, int64_t 
 Tensor Network::predict(const Tensor& x, int64_t batch_size) {
     if (!x.defined() || x.ndim() < 1 || x.dim(0) == 0)
         shape_error("model.predict", "x needs at least one sample along its first axis");
-    std::vector<Tensor> out = predict(std::vector<Tensor>{x}, batch_size);
-    if (out.size() != 1) value_error("model.predict", "the model has " + std::to_string(out.size()) + " outputs: use predict({x, ...})");
+    const Tensors out = predict(std::vector<Tensor>{x}, batch_size);
+    if (out.size() != 1)
+        value_error("model.predict", "the model has " + std::to_string(out.size()) + " outputs: predict({x}) gives them all");
     return out[0];
 }
 

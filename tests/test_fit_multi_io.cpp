@@ -153,6 +153,43 @@ TEST_CASE("fit: a single tensor is the list of one (same losses, same weights)")
     CHECK(testing::same_bits(one->predict(x), list->predict(x)));
 }
 
+TEST_CASE("fit and evaluate: one tensor on either side, as Keras' fit([a, b], y) and fit(x, [y1, y2])") {
+    const FitOptions options{.epochs = 2, .batch_size = 4, .verbose = 0};
+    const Tensor a = uniform({9, 3}, 1), b = uniform({9, 2}, 2), y = uniform({9, 1}, 3), y2 = uniform({9, 2}, 4);
+    SUBCASE("two inputs, one output") {
+        auto make = [] {
+            auto in_a = Input({3}, "a"), in_b = Input({2}, "b");
+            auto m = std::make_unique<Model>(KerasTensors{in_a, in_b}, layer<Dense>(1)(layer<Concatenate>()({in_a, in_b})),
+                                             "two_in", 8);
+            m->compile("mse", std::make_unique<Adam>());
+            return m;
+        };
+        auto one = make(), list = make();
+        const History h1 = one->fit({a, b}, y, options);
+        const History h2 = list->fit({a, b}, std::vector{y}, options);
+        CHECK(h1.loss == h2.loss);
+        CHECK(testing::same_bits(one->predict({a, b}), list->predict({a, b})));
+        CHECK(one->evaluate({a, b}, y).loss == list->evaluate({a, b}, std::vector{y}).loss);
+    }
+    SUBCASE("one input, two outputs") {
+        auto make = [] {
+            auto x = Input({3});
+            auto m = std::make_unique<Model>(x, KerasTensors{layer<Dense>(1)(x), layer<Dense>(2)(x)}, "two_out", 8);
+            m->compile("mse", std::make_unique<Adam>());
+            return m;
+        };
+        auto one = make(), list = make();
+        const History h1 = one->fit(a, {y, y2}, options);
+        const History h2 = list->fit(std::vector{a}, {y, y2}, options);
+        CHECK(h1.loss == h2.loss);
+        CHECK(h1.loss.size() == 2);
+        const std::vector<Tensor> p1 = one->predict({a}), p2 = list->predict({a});
+        REQUIRE(p1.size() == 2);
+        CHECK(testing::same_bits(p1[1], p2[1]));
+        CHECK(one->evaluate(a, {y, y2}).loss == list->evaluate(std::vector{a}, {y, y2}).loss);
+    }
+}
+
 TEST_CASE("fit several inputs and outputs: wrong counts and shapes are refused, naming the input or output") {
     auto model = two_headed(7);
     model->compile(std::vector<std::string>{"mse", "binary_crossentropy"}, std::make_unique<Adam>());

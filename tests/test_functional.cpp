@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -95,11 +97,121 @@ TEST_CASE("functional: LSTM return_state and Attention weights as outputs") {
     CHECK(seq2seq.predict(xs).shape() == Shape{2, 5, 3});
 }
 
+TEST_CASE("functional: summary with Keras' Connected to column; a plain chain prints as a Sequential") {
+    const std::string thin(98, '_'), thick(98, '=');
+    auto a = Input({3}), b = Input({3});  // unnamed: "input" and "input_1"
+    auto shared = layer<Dense>(4);
+    auto sum = layer<Add>()({shared(a), shared(b)});
+    Network siamese({a, b}, layer<Dense>(1)(sum), "siamese", 1);
+    CHECK(siamese.summary() ==
+          "Model: \"siamese\"\n" + thin + "\n" +
+          " Layer (type)                   Output Shape         Param #     Connected to\n" + thick + "\n" +
+          " input (InputLayer)             [(None, 3)]          0           []\n"
+          " input_1 (InputLayer)           [(None, 3)]          0           []\n"
+          " dense (Dense)                  (None, 4)            16          ['input[0][0]',\n"
+          "                                                                  'input_1[0][0]']\n"
+          " add (Add)                      (None, 4)            0           ['dense[0][0]',\n"
+          "                                                                  'dense[1][0]']\n"
+          " dense_1 (Dense)                (None, 1)            5           ['add[0][0]']\n" +
+          thick + "\n"
+          "Total params: 21\n"
+          "Trainable params: 21\n"
+          "Non-trainable params: 0\n" + thin + "\n");
+    // The unnamed inputs got distinct names, so the saved model loads and prints the same table.
+    testing::TempDir dir;
+    save_model(siamese, dir / "siamese.json");
+    CHECK(load_model(dir / "siamese.json")->summary() == siamese.summary());
+
+    // A layer applied to inputs of different shapes has "multiple" output shapes, as in Keras.
+    auto p = Input({3}, "flat"), q = Input({2, 3}, "steps");
+    auto both = layer<Dense>(2);
+    auto named = layer<Dense>(1);
+    named->set_name("a_dense_layer_with_a_name_too_long_for_its_column");
+    Network mixed({p, q}, {both(p), named(both(q))}, "mixed", 1);
+    CHECK(mixed.summary() ==
+          "Model: \"mixed\"\n" + thin + "\n" +
+          " Layer (type)                   Output Shape         Param #     Connected to\n" + thick + "\n" +
+          " flat (InputLayer)              [(None, 3)]          0           []\n"
+          " steps (InputLayer)             [(None, 2, 3)]       0           []\n"
+          " dense (Dense)                  multiple             8           ['flat[0][0]',\n"
+          "                                                                  'steps[0][0]']\n"
+          " a_dense_layer_with_a_name_too  (None, 2, 1)         3           ['dense[1][0]']\n"
+          " _long_for_its_column (Dense)\n" +
+          thick + "\n"
+          "Total params: 11\n"
+          "Trainable params: 11\n"
+          "Non-trainable params: 0\n" + thin + "\n");
+
+    // Keras prints a graph that is a chain as a Sequential model, with its InputLayer; a layer
+    // with several outputs lists their shapes, one a line.
+    auto x = Input({5, 2});
+    auto lstm = layer<LSTM>(3, true, "tanh", "sigmoid", true, true, /*return_state=*/true);
+    KerasTensors seq = lstm(x);
+    Network states(x, {seq[1], layer<Dense>(2)(seq[0])}, "states", 1);
+    CHECK(states.summary() ==
+          "Model: \"states\"\n"
+          "_________________________________________________________________\n"
+          " Layer (type)                Output Shape              Param #\n"
+          "=================================================================\n"
+          " input (InputLayer)          [(None, 5, 2)]            0\n"
+          " lstm (LSTM)                 [(None, 5, 3),            72\n"
+          "                              (None, 3),\n"
+          "                              (None, 3)]\n"
+          " dense (Dense)               (None, 5, 2)              8\n"
+          "=================================================================\n"
+          "Total params: 80\n"
+          "Trainable params: 80\n"
+          "Non-trainable params: 0\n"
+          "_________________________________________________________________\n");
+}
+
+TEST_CASE("predict and forward: {x} is a list of inputs as a vector is; x alone is the single-tensor form") {
+    static_assert(std::is_same_v<decltype(std::declval<Network&>().predict(std::declval<Tensor>())), Tensor>);
+    static_assert(std::is_same_v<decltype(std::declval<Network&>().predict({std::declval<Tensor>()})), Tensors>);
+    static_assert(std::is_same_v<decltype(std::declval<Network&>().forward({std::declval<Tensor>()})), Tensors>);
+    const Tensor xs = uniform({6, 5, 2}, 3);
+
+    // One input, one output: every form gives the same tensor; the lists convert to it, as Keras'
+    // predict([x]) gives the array itself.
+    auto x = Input({5, 2});
+    Network single(x, layer<Dense>(3)(layer<LSTM>(4)(x)), "single", 2);
+    const Tensor plain = single.predict(xs);
+    const Tensor braced = single.predict({xs});
+    const std::vector<Tensor> listed = single.predict({xs}, /*batch_size=*/4);
+    CHECK(plain.shape() == Shape{6, 3});
+    CHECK(same_bits(braced, plain));
+    REQUIRE(listed.size() == 1);
+    CHECK(same_bits(listed[0], plain));
+    CHECK(same_bits(single.predict(std::vector<Tensor>{xs})[0], plain));
+    CHECK(same_bits(single.forward({xs})[0], single.forward(xs)));
+
+    // One input, three outputs: {x} gives them all; x alone, or taking the list as one tensor,
+    // says why it cannot.
+    auto lstm = layer<LSTM>(3, true, "tanh", "sigmoid", true, true, /*return_state=*/true);
+    KerasTensors seq = lstm(x);
+    Network states(x, {seq[0], seq[1], seq[2]}, "states", 2);
+    const Tensors all = states.predict({xs});
+    REQUIRE(all.size() == 3);
+    const std::vector<Tensor> by_vector = states.predict(std::vector<Tensor>{xs});
+    for (size_t i = 0; i < 3; ++i) CHECK(same_bits(all[i], by_vector[i]));
+    CHECK(all[1].shape() == Shape{6, 3});
+    CHECK_THROWS_WITH_AS(states.predict(xs), doctest::Contains("has 3 outputs: predict({x}) gives them all"),
+                         ValueError);
+    CHECK_THROWS_WITH_AS(Tensor(states.predict({xs})), doctest::Contains("has 3 outputs, not one"), ValueError);
+    CHECK(states.forward({xs}).size() == 3);
+    CHECK_THROWS_WITH_AS(states.predict({}), doctest::Contains("got no inputs"), ValueError);
+}
+
 TEST_CASE("functional: errors name what is wrong") {
     auto x = Input({4});
     auto y = layer<Dense>(2)(x);
     auto other = Input({4});
     CHECK_THROWS_WITH_AS(Network(other, y), doctest::Contains("graph disconnected"), ValueError);
+    auto named_x = Input({4}, "x");
+    auto clash = layer<Dense>(2);
+    clash->set_name("x");
+    CHECK_THROWS_WITH_AS(Network(named_x, clash(named_x)), doctest::Contains("a layer named 'x' is already in the model"),
+                         ValueError);
     CHECK_THROWS_AS(layer<LSTM>(2)(x), ShapeError);  // LSTM needs (batch, steps, features)
     Network net(x, y);
     CHECK_THROWS_WITH_AS(net.add<Dense>(1), doctest::Contains("add() is for Sequential models"), ValueError);

@@ -167,7 +167,6 @@ TEST_CASE("functional fixtures: tapenet_* are what tapenet writes (TAPENET_WRITE
         const std::string dir = rewrite ? kDir + m.name : tmp / m.name;
         fs::create_directories(dir);
         tn::save_model(*m.model, dir + "/model.json");
-        if (rewrite) fs::remove(dir + "/model.save.lock");  // the save's lock file, no part of the fixture
         const std::vector<tn::Tensor> ys = m.model->predict(m.inputs);
         json x = json::array(), y = json::array();
         for (const tn::Tensor& t : m.inputs) x.push_back(tensor_json(t));

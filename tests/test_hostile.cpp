@@ -516,7 +516,7 @@ TEST_CASE("hostile: a save deletes only its own pattern's files, and cleans up i
         const std::string now = weights_name(path);
         const std::vector<std::string> left = names_in(dir.str());
         INFO("left: " << json(left).dump());
-        std::vector<std::string> expected = {"backup.json", "model.json", "model.save.lock", "model.weights.cafebabe.bin",
+        std::vector<std::string> expected = {"backup.json", "model.json", "model.weights.cafebabe.bin",
                                              "model.weights.nothex00.bin", now, "notes.txt"};
         std::sort(expected.begin(), expected.end());
         CHECK(left == expected);
@@ -589,9 +589,9 @@ TEST_CASE("hostile: concurrent savers (threads and processes) and readers only e
     CHECK(loads > 0);
     MESSAGE("concurrent saves: 75 saves (3 processes, 2 threads), " << loads.load() << " loads alongside, "
                                                                      << load_failures.load() << " failed");
-    // The last pair loads, and nothing but it and the lock file is left.
+    // The last pair loads, and nothing but it is left (no lock file either).
     expect_success("final load", [&] { return load(path); }, "loaded");
-    CHECK(names_in(dir.str()) == std::vector<std::string>{"model.json", "model.save.lock", weights_name(path)});
+    CHECK(names_in(dir.str()) == std::vector<std::string>{"model.json", weights_name(path)});
 }
 
 // ---- tapenet-inspect (item 12) ----

@@ -343,6 +343,34 @@ TEST_CASE("summary: Keras-style table with output shapes, counts and totals") {
                          ShapeError);
 }
 
+TEST_CASE("summary: a name longer than its column wraps inside it, so the columns stay aligned") {
+    Dense wide(12);
+    wide.set_name("dense_layer_with_a_very_long_descriptive_name");
+    Dense head(1);
+    const std::string s = summary({&wide, &head}, {-1, 3, 1234567}, "long");
+    const std::string want =
+        "Model: \"long\"\n"
+        "_________________________________________________________________\n"
+        " Layer (type)                Output Shape              Param #\n"
+        "=================================================================\n"
+        " dense_layer_with_a_very_lo  (None, 3, 12)             14814816\n"
+        " ng_descriptive_name (Dense\n"
+        " )\n"
+        " dense (Dense)               (None, 3, 1)              13\n"
+        "=================================================================\n"
+        "Total params: 14,814,829\n"
+        "Trainable params: 14,814,829\n"
+        "Non-trainable params: 0\n"
+        "_________________________________________________________________\n";
+    CHECK(s == want);
+    // Characters, not bytes, fill a column: a UTF-8 name wraps where an ASCII one of its length would.
+    Dense accented(1);
+    accented.set_name("d\xc3\xa9j\xc3\xa0_vu_une_couche_au_nom_long");  // "déjà_vu_..." (30 characters)
+    const std::string u = summary({&accented}, {-1, 2});
+    CHECK(contains(u, " d\xc3\xa9j\xc3\xa0_vu_une_couche_au_nom_  (None, 1)                 3\n"
+                      " long (Dense)\n"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Activations
 

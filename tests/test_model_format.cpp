@@ -7,12 +7,15 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <thread>
 
 #include "core/error.h"
 #include "core/rng.h"
@@ -275,8 +278,41 @@ TEST_CASE("atomic save: a new weights file per save, the old one removed only af
     save_model(*b, path);
     CHECK(bin_files(dir.path).size() == 1);
     CHECK(same_weights(*load_model(path), *b));
-    // No temporary file is left behind.
-    for (const auto& e : fs::directory_iterator(dir.path)) CHECK(!contains(e.path().string(), ".tmp"));
+    // Only model.json and its weights are left: no temporary file, no lock file.
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(dir.path)) left.push_back(e.path().filename().string());
+    std::sort(left.begin(), left.end());
+    CHECK(left == std::vector<std::string>{"model.json", bin_files(dir.path)[0]});
+    // The lock file a killed save left (the kernel released its lock) is taken over and removed.
+    std::ofstream(dir / "model.save.lock").put('x');
+    save_model(*b, path);
+    CHECK(!fs::exists(dir / "model.save.lock"));
+}
+
+TEST_CASE("FileLock: one holder at a time across threads, and the lock file goes with the lock") {
+    TempDir dir;
+    const std::string path = dir / "stem.save.lock";
+    std::atomic<int> inside{0}, overlaps{0}, entries{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int k = 0; k < 200; ++k) {
+                const FileLock lock(path);
+                if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
+                if (!fs::exists(path)) overlaps.fetch_add(1);  // a holder's file is the one at the path
+                std::this_thread::yield();
+                inside.fetch_sub(1);
+                entries.fetch_add(1);
+            }
+        });
+    for (std::thread& t : threads) t.join();
+    CHECK(entries == 800);
+    CHECK(overlaps == 0);
+    CHECK(!fs::exists(path));
+    // What is not a regular file is refused, not locked (nor removed).
+    fs::create_directory(path);
+    CHECK_THROWS_WITH_AS(FileLock{path}, doctest::Contains("stem.save.lock"), std::runtime_error);
+    CHECK(fs::is_directory(path));
 }
 
 TEST_CASE("atomic save: a failure midway throws and leaves the previous model loadable") {
@@ -306,8 +342,9 @@ TEST_CASE("atomic save: a failure midway throws and leaves the previous model lo
         CHECK_THROWS_WITH_AS(save_model(*old_model, dir / "missing/model.json"),
                              doctest::Contains("missing/model."), std::runtime_error);
     }
-    // The old pair is intact, and nothing new was left behind.
+    // The old pair is intact, and nothing new was left behind (no lock file either).
     CHECK(bin_files(dir.path) == old_files);
+    CHECK(!fs::exists(dir / "model.save.lock"));
     CHECK(same_weights(*load_model(path), *old_model));
     for (const auto& e : fs::directory_iterator(dir.path)) CHECK(!contains(e.path().string(), ".tmp"));
 }

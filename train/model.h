@@ -104,15 +104,28 @@ public:
     // name (a layer with several outputs) made unique with "_1", "_2", ...
     std::vector<std::string> output_names() const;
 
-    // x: one tensor per input, y: one per output, each with the samples along its first axis.
+    // x: one tensor per input, y: one per output, each with the samples along its first axis. As
+    // in Keras, either side may be a single tensor: fit({a, b}, y), fit(x, {y1, y2}).
     History fit(const std::vector<Tensor>& x, const std::vector<Tensor>& y, const FitOptions& options = {});
     History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
+    History fit(const std::vector<Tensor>& x, const Tensor& y, const FitOptions& options = {}) {
+        return fit(x, std::vector<Tensor>{y}, options);
+    }
+    History fit(const Tensor& x, const std::vector<Tensor>& y, const FitOptions& options = {}) {
+        return fit(std::vector<Tensor>{x}, y, options);
+    }
     // One step on one batch (what fit does per batch); returns the loss before the update. The
     // gradients of that step stay in the parameters until the next zero_grad.
     float train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y);
     float train_on_batch(const Tensor& x, const Tensor& y);
     Evaluation evaluate(const std::vector<Tensor>& x, const std::vector<Tensor>& y, int64_t batch_size = 32);
     Evaluation evaluate(const Tensor& x, const Tensor& y, int64_t batch_size = 32);
+    Evaluation evaluate(const std::vector<Tensor>& x, const Tensor& y, int64_t batch_size = 32) {
+        return evaluate(x, std::vector<Tensor>{y}, batch_size);
+    }
+    Evaluation evaluate(const Tensor& x, const std::vector<Tensor>& y, int64_t batch_size = 32) {
+        return evaluate(std::vector<Tensor>{x}, y, batch_size);
+    }
 
     // Set it (e.g. from a callback) to end fit after the current batch. fit resets it on entry.
     bool stop_training = false;
