@@ -14,6 +14,9 @@ The models (keras-attention 5.0 examples; the same shapes as bench/bench_models.
                     iso so far (10 ids) -> Embedding(13, 32) -> LSTM(64) -> dec  (zero initial state)
                     alpha = softmax(dec @ enc^T, padded steps -1e9), context = alpha @ enc,
                     [context, dec] -> Linear(64) tanh -> Linear(13); cross-entropy over the 10 steps;  batch 64
+                    Each phase in PyTorch's faster form on this CPU: training runs the encoder over all 32
+                    steps (with pack_padded_sequence it trained ~5x slower), inference packs the padded
+                    batch (~18% faster than all 32 steps); the padded steps get attention 0 either way.
 Float32, Adam(lr 1e-3, eps 1e-7), 4 seeded synthetic batches cycled.
 
 Measured per (model, thread setting), each in its own subprocess (so ru_maxrss is that model's):
@@ -150,9 +153,20 @@ def build(name):
             self.hidden = nn.Linear(2 * c["units"], c["att_units"])
             self.logits = nn.Linear(c["att_units"], c["out"])
 
+        packed = False                                             # the encoder over packed sequences
+
+        def encode(self, human):
+            e = self.embed_in(human)
+            if not self.packed:
+                return self.encoder(e)[0]                          # (B, T, U)
+            lengths = (human != 0).sum(dim=1)                      # post-padded rows
+            packed = nn.utils.rnn.pack_padded_sequence(e, lengths, batch_first=True, enforce_sorted=False)
+            return nn.utils.rnn.pad_packed_sequence(self.encoder(packed)[0], batch_first=True,
+                                                    total_length=human.shape[1])[0]
+
         def forward(self, x):
             human, iso_so_far = x                                  # (B, T) padded with 0, (B, T_out)
-            enc, _ = self.encoder(self.embed_in(human))            # (B, T, U)
+            enc = self.encode(human)                               # (B, T, U)
             dec, _ = self.decoder(self.embed_out(iso_so_far))      # (B, T_out, U), zero initial state
             scores = torch.bmm(dec, enc.transpose(1, 2))           # (B, T_out, T)
             scores = scores.masked_fill((human == 0).unsqueeze(1), -1e9)  # padded steps get weight 0
@@ -264,6 +278,8 @@ def child(name, threads, args):
     net.train()
     train = timed(train_step, c["batch"], args.repeats, args.target_s, args.warmup)
     net.eval()
+    if c["T_out"]:
+        net.packed = True                                           # its faster form for inference
     infer = timed(infer_step, c["batch"], args.repeats, args.target_s, args.warmup)
     result = {
         "model": name, "threads": threads, "config": c,
