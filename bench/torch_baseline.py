@@ -15,7 +15,7 @@ The models (keras-attention 5.0 examples; the same shapes as bench/bench_models.
                     alpha = softmax(dec @ enc^T, padded steps -1e9), context = alpha @ enc,
                     [context, dec] -> Linear(64) tanh -> Linear(13); cross-entropy over the 10 steps;  batch 64
                     Each phase in PyTorch's faster form on this CPU: training runs the encoder over all 32
-                    steps (with pack_padded_sequence it trained ~5x slower), inference packs the padded
+                    steps (packed, it trained 5-6x slower), inference packs the padded
                     batch (~18% faster than all 32 steps); the padded steps get attention 0 either way.
 Float32, Adam(lr 1e-3, eps 1e-7), 4 seeded synthetic batches cycled.
 
