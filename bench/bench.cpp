@@ -1,4 +1,4 @@
-// tapenet bench: training and inference throughput of the six benchmark models (bench/bench_models.h),
+// tapenet bench: training and inference throughput of the benchmark models (bench/bench_models.h),
 // the GFLOP/s they reach, the sgemm peak of this machine, and peak memory. See bench/README.md.
 //
 //   build/bin/bench                                   # all models at 1 and 2 threads -> bench.json
@@ -189,24 +189,24 @@ int run_child(const std::string& name, int threads, const Options& o) {
 
     const std::vector<Batch> batches = make_batches(spec, 4, /*seed=*/7);  // 4 distinct batches, cycled
     std::unique_ptr<Model> model = make_model(spec, /*seed=*/0);
-    const float loss_before = model->evaluate(batches[0].x, batches[0].y, spec.batch).loss;
+    const float loss_before = model->evaluate(batches[0].x, {batches[0].y}, spec.batch).loss;
 
     size_t next = 0;
     auto train_step = [&] {
         const Batch& b = batches[next++ % batches.size()];
-        model->train_on_batch(b.x, b.y);
+        model->train_on_batch(b.x, {b.y});
     };
     float sink = 0;  // keeps the inference outputs observable
     auto infer_step = [&] {
         const Batch& b = batches[next++ % batches.size()];
         NoGrad no_grad;
-        Tensor y = model->forward(b.x, /*training=*/false);  // imdb: the sigmoid is applied, as predict does
-        sink += y[0];
+        const std::vector<Tensor> y = model->forward(b.x, /*training=*/false);  // imdb: with the sigmoid, as predict
+        sink += y[0][0];
     };
     const double samples = double(spec.batch);
     const nlohmann::ordered_json train = measure(train_step, samples, o);
     const nlohmann::ordered_json infer = measure(infer_step, samples, o);
-    const float loss_after = model->evaluate(batches[0].x, batches[0].y, spec.batch).loss;
+    const float loss_after = model->evaluate(batches[0].x, {batches[0].y}, spec.batch).loss;
     const double rss_peak = peak_rss_mb();  // read before the sgemm buffers exist
 
     const nlohmann::ordered_json sgemm = sgemm_peak(o.sgemm_n, threads);
@@ -218,7 +218,8 @@ int run_child(const std::string& name, int threads, const Options& o) {
     r["threads"] = threads;
     r["config"] = nlohmann::ordered_json::object({{"T", spec.T}, {"D", spec.D}, {"vocab", spec.vocab}, {"units", spec.units},
                                 {"att_units", spec.att_units}, {"score", spec.score}, {"out", spec.out},
-                                {"loss", spec.loss}, {"batch", spec.batch}, {"cell", spec.cell}});
+                                {"loss", spec.loss}, {"batch", spec.batch}, {"cell", spec.cell},
+                                {"T_out", spec.T_out}});
     r["params"] = model->count_params();
     r["flops_per_sample"] = nlohmann::ordered_json::object({{"forward", fwd}, {"train", trn}});
     r["train"] = throughput(train, spec.batch, trn, peak);

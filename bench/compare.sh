@@ -21,7 +21,7 @@ usage() { sed -n '6,7p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 BUILD=$1
 shift
 HERE=$(cd "$(dirname "$0")" && pwd)
-MODELS=${MODELS:-add_two_numbers,find_max_b64,find_max_b32,imdb_text,lstm512_scaling,gru_text}
+MODELS=${MODELS:-add_two_numbers,find_max_b64,find_max_b32,imdb_text,lstm512_scaling,gru_text,seq2seq_dates}
 REPEATS=${REPEATS:-5}
 TARGET_S=${TARGET_S:-0.5}
 WARMUP=${WARMUP:-2}

@@ -26,6 +26,14 @@
 // (d bias, and with D = 1 also d kernel and dx, are summed step by step instead, while dz is in cache).
 // Every derivative is taken from the activation's output y (layers/recurrent_activation.h), so only
 // outputs are stored.
+//
+// Padded steps are skipped, as PyTorch's packed sequences do. With a mask, the rows are taken in
+// order of their number of real steps, most first (`order`: internal row k is batch row order[k]),
+// so that for padded batches (each row's real steps in one run, post- or pre-padded) the rows
+// that are real at step t are the first rows of every part. The step's products, cell and backward
+// then run on those rows only; the others carry their state (and gradient) through. When the real
+// rows of a step are not such a prefix, the step runs on all rows and masks after, as without the
+// ordering. x, y, the states and their gradients are read and written through `order`.
 #include "layers/lstm_kernel.h"
 
 #include <algorithm>
@@ -74,9 +82,44 @@ struct LstmSaved {
     bool return_sequences = false;
     bool initial_state = false;  // h0, c0 given: h[0] is not zero
     FloatBuffer gates, h, c, act_c;
-    std::vector<float> mask;  // (B, T) copy, empty when unmasked
-    Tensor x, kernel, recurrent_kernel;  // values (detached)
+    std::vector<float> mask;  // (B, T) in internal row order, empty when unmasked
+    std::vector<int64_t> order;  // internal row k is batch row order[k]; empty: the batch's own order
+    Tensor x, kernel, recurrent_kernel;  // values (detached), x in internal row order
+    int64_t row(int64_t k) const { return order.empty() ? k : order[static_cast<size_t>(k)]; }
+    // How many of the part's rows [b0, b0 + rows) are real at step t if they are its first ones
+    // (with no mask: all); `rows` when the real rows are not a prefix of the part.
+    int64_t real_prefix(int64_t b0, int64_t rows, int64_t t) const {
+        if (mask.empty()) return rows;
+        int64_t n = 0;
+        while (n < rows && mask[static_cast<size_t>((b0 + n) * T + t)] != 0.0f) ++n;
+        for (int64_t r = n; r < rows; ++r)
+            if (mask[static_cast<size_t>((b0 + r) * T + t)] != 0.0f) return rows;
+        return n;
+    }
 };
+
+// The rows by their number of real steps, most first (stable); empty if that is the batch's order.
+std::vector<int64_t> rows_by_real_steps(const std::vector<float>& mask, int64_t B, int64_t T) {
+    std::vector<int64_t> real(static_cast<size_t>(B), 0), order(static_cast<size_t>(B));
+    for (int64_t b = 0; b < B; ++b) {
+        for (int64_t t = 0; t < T; ++t) real[static_cast<size_t>(b)] += mask[static_cast<size_t>(b * T + t)] != 0.0f;
+        order[static_cast<size_t>(b)] = b;
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int64_t a, int64_t b) { return real[static_cast<size_t>(a)] > real[static_cast<size_t>(b)]; });
+    for (int64_t k = 0; k < B; ++k)
+        if (order[static_cast<size_t>(k)] != k) return order;
+    return {};
+}
+
+// The rows of `v` (B rows of `width`) in internal order: out row k = v row order[k].
+std::vector<float> gather_rows(const std::vector<int64_t>& order, const float* v, int64_t width) {
+    std::vector<float> out(order.size() * static_cast<size_t>(width));
+    for (size_t k = 0; k < order.size(); ++k)
+        std::memcpy(out.data() + k * static_cast<size_t>(width), v + order[k] * width,
+                    static_cast<size_t>(width) * sizeof(float));
+    return out;
+}
 
 // z = bias + x kernel for one row when D = 1 (kernel is then a row of 4U); bias may be null.
 TN_VECTOR_KERNEL void input_projection_row(int64_t G, float x, const float* __restrict kernel, const float* __restrict bias,
@@ -228,20 +271,28 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
         const int64_t rows = b1 - b0, RU = rows * U;
         std::vector<float> dh(RU, 0.0f), dh_prev(RU), dc(RU, 0.0f), dc_prev(RU);
         PartSums sums{std::vector<float>(gbias ? G : 0, 0.0f), std::vector<float>(gkernel && by_step ? G : 0, 0.0f)};
-        if (h_has) std::copy_n(gh_last->g.begin() + b0 * U, RU, dh.begin());
-        if (c_has) std::copy_n(gc_last->g.begin() + b0 * U, RU, dc.begin());
-        if (y_has && !s.return_sequences)
-            for (int64_t k = 0; k < RU; ++k) dh[k] += gy->g[b0 * U + k];
+        for (int64_t r = 0; r < rows; ++r) {  // the gradients into h_T, c_T (and y = h_T) of batch row row(b0 + r)
+            const int64_t b = s.row(b0 + r);
+            if (h_has) std::copy_n(gh_last->g.begin() + b * U, U, dh.begin() + r * U);
+            if (c_has) std::copy_n(gc_last->g.begin() + b * U, U, dc.begin() + r * U);
+            if (y_has && !s.return_sequences)
+                for (int64_t u = 0; u < U; ++u) dh[r * U + u] += gy->g[b * U + u];
+        }
 
         for (int64_t t = T - 1; t >= 0; --t) {
-            if (y_has && s.return_sequences)  // y is (B, T, U): step t of row b
+            if (y_has && s.return_sequences && s.order.empty())  // y is (B, T, U): step t of row b
                 add_output_gradient(rows, T, U, gy->g.data() + (b0 * T + t) * U, dh.data());
+            else if (y_has && s.return_sequences)
+                for (int64_t r = 0; r < rows; ++r)
+                    add_output_gradient(1, T, U, gy->g.data() + (s.row(b0 + r) * T + t) * U, &dh[r * U]);
+            // Rows [real, rows) are padded at this step (when real < rows, they are exactly those).
+            const int64_t real = s.real_prefix(b0, rows, t);
 
             const float* gate = &s.gates[(t * B + b0) * G];
             const float* a = &s.act_c[t * BU + b0 * U];
             const float* c_before = &s.c[t * BU + b0 * U];
             float* dz = &dZ[(t * B + b0) * G];
-            for (int64_t r = 0; r < rows; ++r)
+            for (int64_t r = 0; r < real; ++r)
                 cell_backward(U, gate + r * G, a + r * U, c_before + r * U, &dh[r * U], &dc[r * U], dz + r * G,
                               &dc_prev[r * U]);
             // Masked rows pass dh and dc straight through to the previous step.
@@ -260,18 +311,21 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
                 add_step_sums(G, dz + r * G, gbias ? sums.db.data() : nullptr,
                               sums.dk.empty() ? 0.0f : s.x.data()[(b0 + r) * T + t],
                               sums.dk.empty() ? nullptr : sums.dk.data(), g_x ? s.kernel.data() : nullptr,
-                              g_x ? &g_x[(b0 + r) * T + t] : nullptr);
-            // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (rows, 4U) @ (4U, U); at t = 0 that is d h0, needed
-            // only when h0 was given
-            if (t > 0 || g_h0)
-                gemm(false, true, int(rows), int(U), int(G), 1.0f, dz, int(G), s.recurrent_kernel.data(), int(G), beta,
+                              g_x ? &g_x[s.row(b0 + r) * T + t] : nullptr);
+            // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (real, 4U) @ (4U, U) (the padded rows' dz is 0); at
+            // t = 0 that is d h0, needed only when h0 was given
+            if ((t > 0 || g_h0) && real > 0)
+                gemm(false, true, int(real), int(U), int(G), 1.0f, dz, int(G), s.recurrent_kernel.data(), int(G), beta,
                      dh_prev.data(), int(U));
             dh.swap(dh_prev);
             dc.swap(dc_prev);
         }
         // dh and dc now hold d h_{-1} and d c_{-1}: the gradients of the initial state.
-        for (int64_t k = 0; g_h0 && k < RU; ++k) g_h0[b0 * U + k] += dh[static_cast<size_t>(k)];
-        for (int64_t k = 0; g_c0 && k < RU; ++k) g_c0[b0 * U + k] += dc[static_cast<size_t>(k)];
+        for (int64_t r = 0; r < rows; ++r)
+            for (int64_t u = 0; u < U; ++u) {
+                if (g_h0) g_h0[s.row(b0 + r) * U + u] += dh[static_cast<size_t>(r * U + u)];
+                if (g_c0) g_c0[s.row(b0 + r) * U + u] += dc[static_cast<size_t>(r * U + u)];
+            }
         part_sums[b0] = std::move(sums);
     });
     float* gb = gbias ? gbias->acc(G) : nullptr;
@@ -304,7 +358,7 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
         float* g = gx->acc(B * T * D);
         for (int64_t t = 0; t < T; ++t)
             for (int64_t b = 0; b < B; ++b)
-                for (int64_t d = 0; d < D; ++d) g[(b * T + t) * D + d] += dxt[(t * B + b) * D + d];
+                for (int64_t d = 0; d < D; ++d) g[(s.row(b) * T + t) * D + d] += dxt[(t * B + b) * D + d];
     }
 }
 
@@ -341,24 +395,34 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
     s->act_c = FloatBuffer((grad ? T : 1) * BU);
     s->h = FloatBuffer((grad ? T + 1 : 2) * BU);
     s->c = FloatBuffer((grad ? T + 1 : 2) * BU);
-    if (grad) s->x = x.detach(), s->kernel = kernel.detach(), s->recurrent_kernel = recurrent_kernel.detach();
+    if (mask.defined()) {
+        s->mask = mask.to_vector();
+        s->order = rows_by_real_steps(s->mask, B, T);
+        if (!s->order.empty()) s->mask = gather_rows(s->order, mask.data(), T);
+    }
+    // x in internal row order (a copy only when the order is not the batch's)
+    const Tensor xs = s->order.empty() ? x : Tensor::from_vector(gather_rows(s->order, x.data(), T * D), {B, T, D});
+    if (grad) s->x = xs.detach(), s->kernel = kernel.detach(), s->recurrent_kernel = recurrent_kernel.detach();
     if (initial) {
-        std::memcpy(s->h.data(), h0.data(), static_cast<size_t>(BU) * sizeof(float));
-        std::memcpy(s->c.data(), c0.data(), static_cast<size_t>(BU) * sizeof(float));
+        for (int64_t k = 0; k < B; ++k) {
+            std::memcpy(s->h.data() + k * U, h0.data() + s->row(k) * U, static_cast<size_t>(U) * sizeof(float));
+            std::memcpy(s->c.data() + k * U, c0.data() + s->row(k) * U, static_cast<size_t>(U) * sizeof(float));
+        }
     } else {  // zero initial state
         std::fill_n(s->h.data(), BU, 0.0f);
         std::fill_n(s->c.data(), BU, 0.0f);
     }
-    if (mask.defined()) s->mask = mask.to_vector();
     // The state after step k - 1 (k = 0: the initial state): all kept, or a ring of two.
     const auto state = [&](FloatBuffer& buf, int64_t k) { return buf.data() + (grad ? k : k % 2) * BU; };
 
     Tensor y = Tensor::empty(return_sequences ? Shape{B, T, U} : Shape{B, U});
-    const float* px = x.data();
+    const float* px = xs.data();
     // The rows of a batch are independent through all T steps: each part runs rows [b0, b1).
     parallel_for(B, kMinRowsPerThread, [&](int64_t b0, int64_t b1) {
-        const int64_t rows = b1 - b0;
+        const int64_t rows_all = b1 - b0;
         for (int64_t t = 0; t < T; ++t) {
+            // The products and the cell run on the first `rows` rows: all, or those real at step t.
+            const int64_t rows = s->real_prefix(b0, rows_all, t);
             float* z = s->gates.data() + (grad ? t * B * G : 0) + b0 * G;
             float* a = s->act_c.data() + (grad ? t * BU : 0) + b0 * U;
             const float* h_before = state(s->h, t) + b0 * U;
@@ -371,14 +435,14 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
                 for (int64_t r = 0; r < rows; ++r)
                     input_projection_row(G, px[(b0 + r) * T + t], kernel.data(), bias.defined() ? bias.data() : nullptr,
                                          z + r * G);
-            } else {
+            } else if (rows > 0) {
                 if (bias.defined())
                     for (int64_t r = 0; r < rows; ++r)
                         std::memcpy(z + r * G, bias.data(), static_cast<size_t>(G) * sizeof(float));
                 gemm(false, false, int(rows), int(G), int(D), 1.0f, px + b0 * T * D + t * D, int(T * D), kernel.data(),
                      int(G), bias.defined() ? 1.0f : 0.0f, z, int(G));
             }
-            if (t > 0 || initial)
+            if ((t > 0 || initial) && rows > 0)
                 gemm(false, false, int(rows), int(G), int(U), 1.0f, h_before, int(U), recurrent_kernel.data(), int(G),
                      1.0f, z, int(G));
             for (int64_t r = 0; r < rows; ++r) {  // gates in place: [i f] = σ, g = act, o = σ
@@ -391,24 +455,26 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
             activate(activation, c_after, a, rows * U);
             hidden_state_rows(rows, U, z, a, h_after);
             if (mask.defined())  // a masked row carries its state through unchanged
-                for (int64_t r = 0; r < rows; ++r)
+                for (int64_t r = 0; r < rows_all; ++r)
                     if (s->mask[(b0 + r) * T + t] == 0.0f) {
                         std::memcpy(h_after + r * U, h_before + r * U, static_cast<size_t>(U) * sizeof(float));
                         std::memcpy(c_after + r * U, c_before + r * U, static_cast<size_t>(U) * sizeof(float));
                     }
             if (return_sequences)  // y[b, t] = h_t
-                for (int64_t r = 0; r < rows; ++r)
-                    std::memcpy(y.data() + ((b0 + r) * T + t) * U, h_after + r * U, static_cast<size_t>(U) * sizeof(float));
+                for (int64_t r = 0; r < rows_all; ++r)
+                    std::memcpy(y.data() + (s->row(b0 + r) * T + t) * U, h_after + r * U,
+                                static_cast<size_t>(U) * sizeof(float));
         }
     });
-    if (!return_sequences) std::memcpy(y.data(), state(s->h, T), static_cast<size_t>(BU) * sizeof(float));
-
-    Tensor h_out, c_out;
-    const auto last_state = [&](FloatBuffer& states) {  // the state after the last step, (B, U)
+    const auto last_state = [&](FloatBuffer& states) {  // the state after the last step, (B, U), batch order
         Tensor t = Tensor::empty({B, U});
-        std::memcpy(t.data(), state(states, T), static_cast<size_t>(BU) * sizeof(float));
+        for (int64_t k = 0; k < B; ++k)
+            std::memcpy(t.data() + s->row(k) * U, state(states, T) + k * U, static_cast<size_t>(U) * sizeof(float));
         return t;
     };
+    if (!return_sequences) y = last_state(s->h);
+
+    Tensor h_out, c_out;
     if (h_last) h_out = last_state(s->h);
     if (c_last) c_out = last_state(s->c);
 

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/gradcheck.h"
 #include "core/ops.h"
+#include "core/parallel.h"
 #include "core/rng.h"
 #include "core/tape.h"
 #include "layers/attention.h"
@@ -22,6 +23,7 @@
 #include "layers/lstm.h"
 #include "layers/lstm_kernel.h"
 #include "tests/reference.h"
+#include "tests/test_util.h"
 
 namespace tn {
 namespace {
@@ -327,6 +329,76 @@ TEST_CASE("fused vs composed LSTM: outputs, final state and every gradient agree
                 for (size_t i = 0; i < w2.size(); ++i)
                     check_agree(w2[i].grad(), layer.params()[i].value.grad(), "d " + layer.params()[i].name);
             }
+}
+
+// A padded batch: row b real for `length` steps (1..T, in no order), post-padded (real steps first)
+// or pre-padded (last); with `mixed`, every third row the other way.
+Tensor padded_mask(int64_t B, int64_t T, bool post, bool mixed, Rng& rng) {
+    Tensor m({B, T});
+    for (int64_t b = 0; b < B; ++b) {
+        const int64_t length = 1 + int64_t(rng.below(uint64_t(T)));
+        const bool row_post = mixed && b % 3 == 0 ? !post : post;
+        for (int64_t t = 0; t < T; ++t) m[b * T + t] = (row_post ? t < length : t >= T - length) ? 1.0f : 0.0f;
+    }
+    return m;
+}
+
+// The fused kernel runs only the real rows of a step when they come first in its row order (rows
+// taken by their number of real steps): padded batches take that path, mixed ones partly.
+TEST_CASE("fused vs composed LSTM on padded batches (rows skipped at padded steps): every gradient, h0, threads") {
+    Rng rng(12);
+    const int64_t B = 19, T = 7, U = 3;
+    for (const int64_t D : {int64_t{1}, int64_t{2}})
+        for (const bool post : {true, false})
+            for (const bool mixed : {false, true})
+                for (const bool sequences : {true, false})
+                    for (const int threads : {1, 3}) {
+                        INFO("D " << D << (post ? " post" : " pre") << (mixed ? " mixed" : "")
+                                  << (sequences ? " sequences" : "") << ", " << threads << " threads");
+                        const testing::ThreadCount count(threads);
+                        const Tensor mask = padded_mask(B, T, post, mixed, rng);
+                        const std::vector<Tensor> w = {random_tensor({D, 4 * U}, rng), random_tensor({U, 4 * U}, rng),
+                                                       random_tensor({4 * U}, rng)};
+                        const Tensor x = random_tensor({B, T, D}, rng), h0 = random_tensor({B, U}, rng),
+                                     c0 = random_tensor({B, U}, rng);
+                        const Tensor r_y = random_tensor(sequences ? Shape{B, T, U} : Shape{B, U}, rng),
+                                     r_h = random_tensor({B, U}, rng), r_c = random_tensor({B, U}, rng);
+
+                        LSTM layer(U, sequences);
+                        layer.set_fused(false);
+                        layer.build(x.shape());
+                        layer.set_weights(w);
+                        tape::clear();
+                        Tensor x1 = x.clone().requires_grad(), h1 = h0.clone().requires_grad(),
+                               c1 = c0.clone().requires_grad();
+                        for (Param& p : layer.params()) p.value.zero_grad();
+                        const LSTMOutputs st = layer.run(x1, mask, h1, c1);
+                        (sum(st.y * r_y) + sum(st.h * r_h) + sum(st.c * r_c)).backward();
+
+                        std::vector<Tensor> w2;
+                        for (const Tensor& v : w) w2.push_back(v.clone().requires_grad());
+                        Tensor x2 = x.clone().requires_grad(), h2 = h0.clone().requires_grad(),
+                               c2 = c0.clone().requires_grad(), h_last, c_last;
+                        const Tensor y2 = lstm_sequence(x2, w2[0], w2[1], w2[2], mask, LstmActivation::tanh,
+                                                        LstmActivation::sigmoid, sequences, &h_last, &c_last, h2, c2);
+                        (sum(y2 * r_y) + sum(h_last * r_h) + sum(c_last * r_c)).backward();
+
+                        check_agree(y2, st.y, "y");
+                        check_agree(h_last, st.h, "h_last");
+                        check_agree(c_last, st.c, "c_last");
+                        check_agree(x2.grad(), x1.grad(), "dx");
+                        check_agree(h2.grad(), h1.grad(), "d h0");
+                        check_agree(c2.grad(), c1.grad(), "d c0");
+                        for (size_t i = 0; i < w2.size(); ++i)
+                            check_agree(w2[i].grad(), layer.params()[i].value.grad(), "d " + layer.params()[i].name);
+                        // and without a gradient (the inference path), the same outputs
+                        NoGrad no_grad;
+                        Tensor h3, c3;
+                        const Tensor y3 = lstm_sequence(x, w[0], w[1], w[2], mask, LstmActivation::tanh,
+                                                        LstmActivation::sigmoid, sequences, &h3, &c3, h0, c0);
+                        CHECK(testing::same_bits(y3, y2));
+                        CHECK(testing::same_bits(c3, c_last));
+                    }
 }
 
 TEST_CASE("fused vs composed Attention: outputs, exposed values and every gradient agree within 1e-5") {
