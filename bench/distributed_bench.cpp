@@ -14,19 +14,31 @@ namespace tn::bench {
 
 namespace {
 
-// The rows of `batches` one after another, as one tensor.
-Tensor stack_rows(const std::vector<Batch>& batches, Tensor Batch::*part) {
-    Shape shape = (batches[0].*part).shape();
+// The rows of the tensors one after another, as one tensor.
+Tensor stack_rows(const std::vector<const Tensor*>& parts) {
+    Shape shape = parts[0]->shape();
     shape[0] = 0;
-    for (const Batch& b : batches) shape[0] += (b.*part).dim(0);
+    for (const Tensor* t : parts) shape[0] += t->dim(0);
     Tensor out(shape);
     float* at = out.data();
-    for (const Batch& b : batches) {
-        const Tensor& t = b.*part;
-        std::memcpy(at, t.data(), static_cast<size_t>(t.numel()) * sizeof(float));
-        at += t.numel();
+    for (const Tensor* t : parts) {
+        std::memcpy(at, t->data(), static_cast<size_t>(t->numel()) * sizeof(float));
+        at += t->numel();
     }
     return out;
+}
+
+// Every input's rows and the targets' rows of all batches (x: one tensor per model input).
+void stack_batches(const std::vector<Batch>& batches, std::vector<Tensor>& x, Tensor& y) {
+    std::vector<const Tensor*> parts;
+    for (size_t i = 0; i < batches[0].x.size(); ++i) {
+        parts.clear();
+        for (const Batch& b : batches) parts.push_back(&b.x[i]);
+        x.push_back(stack_rows(parts));
+    }
+    parts.clear();
+    for (const Batch& b : batches) parts.push_back(&b.y);
+    y = stack_rows(parts);
 }
 
 double median_of(std::vector<double> v) {
@@ -43,7 +55,9 @@ int run_distributed(const std::string& name, int steps, int repeats) {
     const int64_t global_batch = spec.batch * ranks;
     // Every rank draws the same data (the same seed); fit gives each its share of every batch.
     const std::vector<Batch> batches = make_batches(spec, steps * ranks, /*seed=*/7);
-    const Tensor x = stack_rows(batches, &Batch::x), y = stack_rows(batches, &Batch::y);
+    std::vector<Tensor> x;
+    Tensor y;
+    stack_batches(batches, x, y);
     std::unique_ptr<Model> model = make_model(spec, /*seed=*/0);
     const FitOptions one_epoch{.epochs = 1, .batch_size = global_batch, .shuffle = false, .verbose = 0};
     const std::vector<int64_t> first_two = [&] {
@@ -51,7 +65,9 @@ int run_distributed(const std::string& name, int steps, int repeats) {
         for (int64_t i = 0; i < 2 * global_batch; ++i) rows.push_back(i);
         return rows;
     }();
-    model->fit(take_rows(x, first_two), take_rows(y, first_two), one_epoch);
+    std::vector<Tensor> x_warm;
+    for (const Tensor& t : x) x_warm.push_back(take_rows(t, first_two));
+    model->fit(x_warm, take_rows(y, first_two), one_epoch);
 
     std::vector<double> seconds, allreduce_seconds, allreduce_bytes;
     for (int r = 0; r < repeats; ++r) {
