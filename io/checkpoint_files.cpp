@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -251,6 +252,86 @@ int apply_checkpoint(Network& network, TrainingState& state, const ModelFiles& f
 }
 
 
+namespace {
+
+// The losses as a checkpoint writes them: one name when every output has the same loss with weight
+// 1 (the form of a model of one output), else a list with the weights beside it; TF.js' names for
+// trainingConfig, null when TF.js lacks one of them or a weight is not 1 (TF.js 4.22's
+// loadTrainingConfig throws "Loading loss_weights is not supported yet").
+struct LossesJson {
+    ordered_json tapenet, tfjs, weights;
+};
+
+LossesJson losses_json(const TrainingState& state) {
+    if (state.losses.empty() || state.losses.size() != state.loss_weights.size())
+        value_error("save_checkpoint", "the model's losses and loss_weights do not pair up");
+    const bool one = std::all_of(state.losses.begin(), state.losses.end(), [&](const std::string& l) { return l == state.losses[0]; }) &&
+                     std::all_of(state.loss_weights.begin(), state.loss_weights.end(), [](float w) { return w == 1.0f; });
+    LossesJson out;
+    if (one) {
+        out.tapenet = state.losses[0];
+        if (const auto name = tfjs_loss_name(state.losses[0])) out.tfjs = *name;
+        return out;
+    }
+    out.tapenet = state.losses;
+    out.weights = state.loss_weights;
+    if (std::any_of(state.loss_weights.begin(), state.loss_weights.end(), [](float w) { return w != 1.0f; })) return out;
+    out.tfjs = ordered_json::array();
+    for (const std::string& loss : state.losses) {
+        const auto name = tfjs_loss_name(loss);
+        if (!name) {
+            out.tfjs = nullptr;
+            break;
+        }
+        out.tfjs.push_back(*name);
+    }
+    return out;
+}
+
+// Reads a loss entry: a name, a list of names or an object of names by output.
+void read_losses(const std::string& path, const ordered_json& j, CheckpointRecipe& recipe) {
+    const auto bad = [&] {
+        format_error(path, "its loss must be a name, a list of names or an object of names by output, got " + j.dump());
+    };
+    if (j.is_string()) {
+        recipe.losses = {j.get<std::string>()};
+    } else if (j.is_array() && !j.empty()) {
+        for (const ordered_json& name : j) {
+            if (!name.is_string()) bad();
+            recipe.losses.push_back(name.get<std::string>());
+        }
+    } else if (j.is_object() && !j.empty()) {
+        for (const auto& [output, name] : j.items()) {
+            if (!name.is_string()) bad();
+            recipe.losses_by_output[output] = name.get<std::string>();
+        }
+    } else {
+        bad();
+    }
+}
+
+// Reads loss_weights: a list of numbers (one per loss of a list) or an object by output.
+void read_loss_weights(const std::string& path, const ordered_json& j, CheckpointRecipe& recipe) {
+    const auto number = [&](const ordered_json& w) {
+        if (!w.is_number() || !std::isfinite(w.get<double>()))
+            format_error(path, "loss_weights must be finite numbers, got " + w.dump());
+        return w.get<float>();
+    };
+    if (j.is_array() && !recipe.losses.empty()) {
+        if (j.size() != recipe.losses.size())
+            format_error(path, "names " + std::to_string(recipe.losses.size()) + " losses but " + std::to_string(j.size()) +
+                                   " loss_weights");
+        for (const ordered_json& w : j) recipe.loss_weights.push_back(number(w));
+    } else if (j.is_object() && !recipe.losses_by_output.empty()) {
+        for (const auto& [output, w] : j.items()) recipe.loss_weights_by_output[output] = number(w);
+    } else {
+        format_error(path, "loss_weights must be a list beside a list of losses, or an object beside an object, got " +
+                               j.dump());
+    }
+}
+
+}  // namespace
+
 void write_checkpoint_files(const Network& network, const TrainingState& state, int epoch, const std::string& path) {
     if (epoch < 0) value_error("save_checkpoint", "epoch must be >= 0, got " + std::to_string(epoch));
     const Optimizer& opt = state.optimizer;
@@ -261,16 +342,14 @@ void write_checkpoint_files(const Network& network, const TrainingState& state, 
     ordered_json layers = ordered_json::object();
     for (const auto& layer : network.layers())
         if (const Rng* rng = layer->random_generator()) layers[layer->name()] = rng_json(*rng);
-    const ordered_json extra = {
-        {"epoch", epoch},
-        {"seed", state.seed},
-        {"loss", state.loss},
-        {"optimizer", {{"class_name", opt.class_name()}, {"config", optimizer_config_json(opt)}}},
-        {"random_state", {{"shuffle", rng_json(state.shuffle_rng)}, {"layers", layers}}}};
-    const auto loss = tfjs_loss_name(state.loss);
+    const LossesJson losses = losses_json(state);
+    ordered_json extra = {{"epoch", epoch}, {"seed", state.seed}, {"loss", losses.tapenet}};
+    if (!losses.weights.is_null()) extra["loss_weights"] = losses.weights;
+    extra["optimizer"] = {{"class_name", opt.class_name()}, {"config", optimizer_config_json(opt)}};
+    extra["random_state"] = {{"shuffle", rng_json(state.shuffle_rng)}, {"layers", layers}};
     const auto optimizer = tfjs_optimizer_config(opt);
-    if (loss && optimizer)
-        j["trainingConfig"] = {{"loss", *loss}, {"metrics", ordered_json::array()}, {"optimizer_config", *optimizer}};
+    if (!losses.tfjs.is_null() && optimizer)
+        j["trainingConfig"] = {{"loss", losses.tfjs}, {"metrics", ordered_json::array()}, {"optimizer_config", *optimizer}};
     try {
         write_model_files(path, std::move(j), weights, extra);
     } catch (const std::invalid_argument&) {
@@ -290,14 +369,16 @@ CheckpointRecipe checkpoint_recipe(const ModelFiles& files) {
                                           : training.is_object() && training.contains("optimizer_config")
                                               ? training.at("optimizer_config")
                                               : ordered_json();
-    const ordered_json loss_name = block.contains("loss") ? block.at("loss")
-                                   : training.is_object() && training.contains("loss") ? training.at("loss")
-                                                                                       : ordered_json();
+    // The loss and its weights come from the same place: the tapenet block, else trainingConfig.
+    const ordered_json& losses_from = block.contains("loss") ? block : training;
+    const bool has_loss = losses_from.is_object() && losses_from.contains("loss");
     if (optimizer_config.is_null()) format_error(path, "names no optimizer (userDefinedMetadata.tapenet.optimizer)");
-    if (!loss_name.is_string()) format_error(path, "names no loss (userDefinedMetadata.tapenet.loss)");
+    if (!has_loss) format_error(path, "names no loss (userDefinedMetadata.tapenet.loss)");
 
     CheckpointRecipe recipe;
-    recipe.loss = loss_name.get<std::string>();
+    read_losses(path, losses_from.at("loss"), recipe);
+    if (const auto w = losses_from.find("loss_weights"); w != losses_from.end() && !w->is_null())
+        read_loss_weights(path, *w, recipe);
     if (const auto s = block.find("seed");
         s != block.end() && s->is_number_integer() && (s->is_number_unsigned() || s->get<int64_t>() >= 0))
         recipe.seed = s->get<uint64_t>();

@@ -5,15 +5,18 @@
 // also lists the optimizer state with "group": "optimizer", after the model weights, as TF.js'
 // includeOptimizer writes it: "iter" (int32, the step count), then for each of the optimizer's
 // slots (Adam: m, then v) one "<weight>/<slot>" per model weight, in weight order. The tapenet
-// block adds what TF.js has no place for: the epoch, the optimizer's full config, the loss, the
+// block adds what TF.js has no place for: the epoch, the optimizer's full config, the loss (a name
+// when every output has the same one with weight 1, else a list and "loss_weights"), the
 // model seed and the random generators' states (shuffling, dropout). `trainingConfig` is written
 // too when TF.js knows the loss and optimizer (Adam, or SGD without momentum), so that TF.js
 // restores the optimizer as well.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/rng.h"
 #include "io/model_files.h"
@@ -25,7 +28,8 @@ namespace tn {
 // What a checkpoint holds besides the network: the training loop's state.
 struct TrainingState {
     Optimizer& optimizer;  // its class, config, step count and slots
-    std::string loss;      // tapenet's loss name ("mse", ...)
+    std::vector<std::string> losses;  // each output's loss name ("mse", ...), in output order
+    std::vector<float> loss_weights;  // each output's weight in the total loss (same order)
     uint64_t seed = 0;     // the model seed
     Rng& shuffle_rng;      // the generator the training loop shuffles with
 };
@@ -38,9 +42,13 @@ void write_checkpoint_files(const Network& network, const TrainingState& state, 
 void require_checkpoint(const ModelFiles& files);
 
 // What the checkpoint names to train with: from the tapenet block, else from TF.js' trainingConfig
-// (camelCase keys such as learningRate are accepted).
+// (camelCase keys such as learningRate are accepted). The loss is one name for every output, a list
+// (one per output) or, as TF.js may write it, an object by output name; loss_weights likewise.
 struct CheckpointRecipe {
-    std::string loss;
+    std::vector<std::string> losses;                       // one for all outputs, or one per output
+    std::vector<float> loss_weights;                       // empty: 1 each
+    std::map<std::string, std::string> losses_by_output;   // or by output name
+    std::map<std::string, float> loss_weights_by_output;
     std::unique_ptr<Optimizer> optimizer;
     uint64_t seed = 0;
 };

@@ -12,7 +12,25 @@ namespace tn {
 namespace {
 
 TrainingState training_state(Model& model) {
-    return {model.optimizer(), model.loss().name, model.seed(), model.shuffle_rng()};
+    TrainingState state{model.optimizer(), {}, {}, model.seed(), model.shuffle_rng()};
+    for (const Model::CompiledLoss& l : model.compiled_losses()) {
+        state.losses.push_back(l.loss);
+        state.loss_weights.push_back(l.weight);
+    }
+    return state;
+}
+
+// Compiles the model as the checkpoint names it, in the form the file gives (one loss, a list or a
+// map by output name), and checks the losses against the model's outputs.
+void compile_as_recipe(Model& model, CheckpointRecipe& recipe) {
+    if (!recipe.losses_by_output.empty()) {
+        model.compile(recipe.losses_by_output, std::move(recipe.optimizer), recipe.loss_weights_by_output);
+    } else {
+        std::vector<Loss> losses;
+        for (const std::string& name : recipe.losses) losses.push_back(loss_by_name(name));
+        model.compile(std::move(losses), std::move(recipe.optimizer), recipe.loss_weights);
+    }
+    (void)model.compiled_losses();
 }
 
 }  // namespace
@@ -33,7 +51,7 @@ Checkpoint load_checkpoint(const std::string& path) {
     build_from_topology(*c.model, files);
     assign_weights(*c.model, files);
     try {
-        c.model->compile(loss_by_name(recipe.loss), std::move(recipe.optimizer));
+        compile_as_recipe(*c.model, recipe);
     } catch (const std::exception& e) {
         format_error(path, std::string("cannot compile the model it describes: ") + e.what() +
                                " (for a custom loss, compile the model yourself and use restore_checkpoint)");

@@ -111,6 +111,13 @@ const Loss& Model::loss() const {
     return losses_.empty() ? losses_by_name_.begin()->second : losses_.front();
 }
 
+std::vector<Model::CompiledLoss> Model::compiled_losses() const {
+    check_compiled("compiled_losses");
+    std::vector<CompiledLoss> out;
+    for (const OutputLoss& o : output_losses()) out.push_back({o.output, o.loss.name, o.weight});
+    return out;
+}
+
 void Model::check_compiled(const char* op) const {
     if (!optimizer_)
         value_error(std::string("model.") + op, "the model is not compiled; call compile(loss, optimizer) first");

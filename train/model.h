@@ -97,8 +97,15 @@ public:
     bool compiled() const { return optimizer_ != nullptr; }
     Optimizer& optimizer();
     // The loss of the first output (the model's loss when all outputs share one; compiled with a
-    // map, the first by output name). Checkpoints record this one loss.
+    // map, the first by output name).
     const Loss& loss() const;
+    // Every output's loss name and weight, in the order of the outputs (what checkpoints record).
+    // Throws, naming the outputs, when the compiled losses do not match them.
+    struct CompiledLoss {
+        std::string output, loss;
+        float weight = 1;
+    };
+    std::vector<CompiledLoss> compiled_losses() const;
 
     // Keras' output names: the names of the layers that make the outputs, in order, a repeated
     // name (a layer with several outputs) made unique with "_1", "_2", ...

@@ -1,0 +1,168 @@
+// Checkpoints of models with several outputs (train/checkpoint.h, io/checkpoint_files.h): each
+// output's loss and its weight are saved, load_checkpoint compiles with them, and training resumed
+// from the file continues bit for bit; a file whose losses do not fit the model is refused.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "layers/dense.h"
+#include "layers/graph.h"
+#include "optim/adam.h"
+#include "train/checkpoint.h"
+#include "train/model.h"
+#include "tests/test_util.h"
+
+namespace tn {
+namespace checkpoint_losses_test {
+
+using testing::read_json;
+using testing::same_bits;
+using testing::TempDir;
+
+// One input, two heads: "dense_1" (2 linear units, mse) and "dense_2" (1 unit, mae, weight 0.25).
+std::unique_ptr<Model> two_heads() {
+    auto x = Input({3}, "x");
+    auto trunk = layer<Dense>(4, "tanh")(x);
+    auto model = std::make_unique<Model>(KerasTensors{x}, KerasTensors{layer<Dense>(2)(trunk), layer<Dense>(1)(trunk)},
+                                         "two_heads", /*seed=*/5);
+    model->compile(std::vector<std::string>{"mse", "mae"}, std::make_unique<Adam>(), {1.0f, 0.25f});
+    return model;
+}
+
+struct Data {
+    std::vector<Tensor> x, y;
+};
+
+Data data() {
+    return {{testing::uniform_tensor({24, 3}, 1)}, {testing::uniform_tensor({24, 2}, 2), testing::uniform_tensor({24, 1}, 3)}};
+}
+
+FitOptions epochs(int from, int to) { return {.epochs = to, .initial_epoch = from, .batch_size = 8, .verbose = 0}; }
+
+bool same_weights(const Network& a, const Network& b) {
+    const auto pa = a.params(), pb = b.params();
+    if (pa.size() != pb.size()) return false;
+    for (size_t i = 0; i < pa.size(); ++i)
+        if (!same_bits(pa[i].value, pb[i].value)) return false;
+    return true;
+}
+
+void write_json(const std::string& path, const nlohmann::ordered_json& j) { std::ofstream(path) << j.dump(); }
+
+TEST_CASE("checkpoint of two outputs: each loss and weight saved, compiled back, training resumes bit for bit") {
+    const Data d = data();
+    auto straight = two_heads();
+    straight->fit(d.x, d.y, epochs(0, 4));
+
+    TempDir dir;
+    const std::string path = dir / "ckpt.json";
+    {
+        auto first_half = two_heads();
+        first_half->fit(d.x, d.y, epochs(0, 2));
+        save_checkpoint(*first_half, 2, path);
+    }
+    const nlohmann::ordered_json j = read_json(path);
+    const auto& block = j.at("userDefinedMetadata").at("tapenet");
+    CHECK(block.at("loss") == nlohmann::ordered_json({"mse", "mae"}));
+    CHECK(block.at("loss_weights") == nlohmann::ordered_json({1.0, 0.25}));
+    // TF.js 4.22 refuses loss_weights in trainingConfig, so a weighted model's checkpoint has none
+    // (TF.js loads it as a plain model).
+    CHECK(!j.contains("trainingConfig"));
+
+    Checkpoint ckpt = load_checkpoint(path);
+    const std::vector<Model::CompiledLoss> losses = ckpt.model->compiled_losses();
+    REQUIRE(losses.size() == 2);
+    CHECK(losses[0].loss == "mse");
+    CHECK(losses[0].weight == 1.0f);
+    CHECK(losses[1].loss == "mae");
+    CHECK(losses[1].weight == 0.25f);
+    ckpt.model->fit(d.x, d.y, epochs(ckpt.epoch, 4));
+    CHECK(same_weights(*ckpt.model, *straight));
+    CHECK(ckpt.model->evaluate(d.x, d.y).loss == straight->evaluate(d.x, d.y).loss);
+
+    // Control: the same file read with one loss for both outputs (the old single-loss record)
+    // trains differently, so the equality above depends on the saved losses.
+    nlohmann::ordered_json one_loss = j;
+    one_loss["userDefinedMetadata"]["tapenet"]["loss"] = "mse";
+    one_loss["userDefinedMetadata"]["tapenet"].erase("loss_weights");
+    write_json(path, one_loss);
+    Checkpoint wrong = load_checkpoint(path);
+    wrong.model->fit(d.x, d.y, epochs(wrong.epoch, 4));
+    CHECK(!same_weights(*wrong.model, *straight));
+}
+
+TEST_CASE("checkpoint losses by output name (TF.js' object form) and a model of one loss keeps its plain name") {
+    const Data d = data();
+    TempDir dir;
+    const std::string path = dir / "ckpt.json";
+    auto model = two_heads();
+    model->fit(d.x, d.y, epochs(0, 1));
+    save_checkpoint(*model, 1, path);
+    nlohmann::ordered_json j = read_json(path);
+    j["userDefinedMetadata"]["tapenet"]["loss"] = {{"dense_2", "mae"}, {"dense_1", "mse"}};
+    j["userDefinedMetadata"]["tapenet"]["loss_weights"] = {{"dense_2", 0.25}};
+    write_json(path, j);
+    const std::vector<Model::CompiledLoss> losses = load_checkpoint(path).model->compiled_losses();
+    REQUIRE(losses.size() == 2);
+    CHECK(losses[0].output == "dense_1");
+    CHECK(losses[0].loss == "mse");
+    CHECK(losses[0].weight == 1.0f);
+    CHECK(losses[1].output == "dense_2");
+    CHECK(losses[1].loss == "mae");
+    CHECK(losses[1].weight == 0.25f);
+
+    // A list of losses with weights 1: TF.js' names in trainingConfig, and no weights anywhere.
+    auto unweighted = two_heads();
+    unweighted->compile(std::vector<std::string>{"mse", "mae"}, std::make_unique<Adam>());
+    unweighted->fit(d.x, d.y, epochs(0, 1));
+    save_checkpoint(*unweighted, 1, dir / "unweighted.json");
+    const nlohmann::ordered_json u = read_json(dir / "unweighted.json");
+    CHECK(u.at("trainingConfig").at("loss") == nlohmann::ordered_json({"mean_squared_error", "mean_absolute_error"}));
+    CHECK(!u.at("trainingConfig").contains("loss_weights"));
+    CHECK(u.at("userDefinedMetadata").at("tapenet").at("loss_weights") == nlohmann::ordered_json({1.0, 1.0}));
+
+    // One loss for every output with weight 1: written as one name, as for a model of one output.
+    auto same = two_heads();
+    same->compile("mse", std::make_unique<Adam>());
+    same->fit(d.x, d.y, epochs(0, 1));
+    save_checkpoint(*same, 1, dir / "same.json");
+    const nlohmann::ordered_json s = read_json(dir / "same.json");
+    CHECK(s.at("userDefinedMetadata").at("tapenet").at("loss") == "mse");
+    CHECK(!s.at("userDefinedMetadata").at("tapenet").contains("loss_weights"));
+    CHECK(s.at("trainingConfig").at("loss") == "mean_squared_error");
+}
+
+TEST_CASE("checkpoint losses that do not fit the model are refused, naming the file and the outputs") {
+    const Data d = data();
+    TempDir dir;
+    const std::string path = dir / "ckpt.json";
+    auto model = two_heads();
+    model->fit(d.x, d.y, epochs(0, 1));
+    save_checkpoint(*model, 1, path);
+    const nlohmann::ordered_json good = read_json(path);
+    const auto with_losses = [&](const nlohmann::ordered_json& loss, const nlohmann::ordered_json& weights) {
+        nlohmann::ordered_json j = good;
+        j["userDefinedMetadata"]["tapenet"]["loss"] = loss;
+        j["userDefinedMetadata"]["tapenet"]["loss_weights"] = weights;
+        write_json(path, j);
+    };
+    with_losses({"mse", "mae", "mse"}, {1, 1, 1});
+    CHECK_THROWS_WITH_AS(load_checkpoint(path), doctest::Contains("3 losses for 2 outputs"), FormatError);
+    with_losses({"mse", "mae"}, {1});
+    CHECK_THROWS_WITH_AS(load_checkpoint(path), doctest::Contains("names 2 losses but 1 loss_weights"), FormatError);
+    with_losses({"mse", 3}, {1, 1});
+    CHECK_THROWS_WITH_AS(load_checkpoint(path), doctest::Contains("a list of names"), FormatError);
+    with_losses({"mse", "mae"}, {1, "heavy"});
+    CHECK_THROWS_WITH_AS(load_checkpoint(path), doctest::Contains("finite numbers"), FormatError);
+    with_losses({{"dense_9", "mse"}, {"dense_1", "mse"}}, nullptr);
+    CHECK_THROWS_WITH_AS(load_checkpoint(path), doctest::Contains("'dense_9', which is no output"), FormatError);
+    with_losses({"mse", "no_such_loss"}, nullptr);
+    CHECK_THROWS_WITH_AS(load_checkpoint(path), doctest::Contains("no_such_loss"), FormatError);
+}
+
+}  // namespace checkpoint_losses_test
+}  // namespace tn
