@@ -3,6 +3,8 @@
 // from the file continues bit for bit; a file whose losses do not fit the model is refused.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -162,6 +164,26 @@ TEST_CASE("checkpoint losses that do not fit the model are refused, naming the f
     CHECK_THROWS_WITH_AS(load_checkpoint(path), doctest::Contains("'dense_9', which is no output"), FormatError);
     with_losses({"mse", "no_such_loss"}, nullptr);
     CHECK_THROWS_WITH_AS(load_checkpoint(path), doctest::Contains("no_such_loss"), FormatError);
+}
+
+TEST_CASE("checkpoint fixture of two losses: tapenet reads what it wrote (TAPENET_WRITE_FIXTURES=1 rewrites it)") {
+    // tests/tfjs/test/checkpoint_losses.test.js loads the same files in TF.js.
+    const std::string path = "tests/fixtures/checkpoints/tapenet_two_losses/model.json";
+    if (std::getenv("TAPENET_WRITE_FIXTURES")) {
+        const Data d = data();
+        auto model = two_heads();
+        model->compile(std::vector<std::string>{"mse", "mae"}, std::make_unique<Adam>());
+        model->fit(d.x, d.y, epochs(0, 1));
+        std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+        save_checkpoint(*model, 1, path);
+    }
+    Checkpoint c = load_checkpoint(path);
+    CHECK(c.epoch == 1);
+    CHECK(c.model->optimizer().iterations() == 3);  // 24 samples in batches of 8
+    const std::vector<Model::CompiledLoss> losses = c.model->compiled_losses();
+    REQUIRE(losses.size() == 2);
+    CHECK(losses[0].loss == "mse");
+    CHECK(losses[1].loss == "mae");
 }
 
 }  // namespace checkpoint_losses_test
