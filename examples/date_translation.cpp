@@ -134,7 +134,7 @@ void write_sample(tn::Model& model, const DateData& test, const Translation& tra
     const tn::Tensor iso_so_far = tn::slice(translated.decoder_in, 0, 0, rows);
     tn::write_tensor_file(dir + "/sample_human.json", human);
     tn::write_tensor_file(dir + "/sample_iso_so_far.json", iso_so_far);
-    tn::write_tensor_file(dir + "/sample_logits.json", model.predict(std::vector<tn::Tensor>{human, iso_so_far})[0]);
+    tn::write_tensor_file(dir + "/sample_logits.json", model.predict({human, iso_so_far})[0]);
 }
 
 // One panel per drawn date: output characters down (labelled by `rows`), the input's characters
@@ -206,7 +206,7 @@ int run(int argc, char** argv) {
     tn::Callback draw;
     draw.on_epoch_end = [&](int epoch, const tn::EpochLogs&) {
         const Translation t = translate(model, drawn.encoder_in);
-        const tn::Tensor a = probe.predict(std::vector<tn::Tensor>{drawn.encoder_in, t.decoder_in})[1];
+        const tn::Tensor a = probe.predict({drawn.encoder_in, t.decoder_in})[1];
         char title[64];
         std::snprintf(title, sizeof title, "Epoch %d / %d", epoch + 1, args.epochs);
         // Text widths set a frame's size, so the frames label the rows with the expected characters
@@ -237,7 +237,7 @@ int run(int argc, char** argv) {
         per_format[date_format_names()[f]] = exact_per_format[f] / static_cast<double>(count_per_format[f]);
 
     const Translation drawn_t = translate(model, drawn.encoder_in);
-    const tn::Tensor drawn_alpha = probe.predict(std::vector<tn::Tensor>{drawn.encoder_in, drawn_t.decoder_in})[1];
+    const tn::Tensor drawn_alpha = probe.predict({drawn.encoder_in, drawn_t.decoder_in})[1];
     std::vector<std::string> captions;
     for (size_t p = 0; p < kPanels; ++p) captions.push_back(drawn.human[p] + "  ->  " + drawn_t.iso[p]);
     tn::write_png(draw_alignment(drawn_alpha, captions, drawn.human, drawn_t.iso, "date_translation: attention", cell_px),

@@ -143,7 +143,7 @@ int run(int argc, char** argv) {
         model.compile("mae", std::make_unique<tn::RMSprop>());
     std::cout << model.summary() << "\n";
     const auto attention_weights = [&probe](const tn::Tensor& inputs) {  // (N, T)
-        return probe.predict(std::vector<tn::Tensor>{inputs}, /*batch_size=*/256)[1];
+        return probe.predict({inputs}, /*batch_size=*/256)[1];
     };
 
     // ---- training, drawing the attention after every epoch ----

@@ -156,7 +156,7 @@ int run(int argc, char** argv) {
         if (!attention) continue;
 
         // The alignment of the first three held-out sequences: output steps down, input digits across.
-        const tn::Tensor alpha = s.probe->predict(std::vector<tn::Tensor>{test.encoder_in, decoded.greedy.decoder_in})[1];
+        const tn::Tensor alpha = s.probe->predict({test.encoder_in, decoded.greedy.decoder_in})[1];
         std::vector<tn::HeatmapPanel> panels;
         double anti_diagonal = 0.0;
         for (int64_t n = 0; n < test_samples; ++n)
