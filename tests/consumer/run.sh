@@ -27,7 +27,9 @@ check() {  # check NAME BINARY LINKAGE: run it on the fixture; LINKAGE static|sh
     if [ ! -x "$bin" ]; then
         echo "consumer $name: FAILED to build"; failed=$((failed + 1)); return
     fi
-    if ldd "$bin" | grep -q 'libtapenet\.so'; then
+    # grep reads all of ldd's output: with -q it could exit first, and pipefail would then report
+    # ldd's SIGPIPE as "no match".
+    if ldd "$bin" | grep 'libtapenet\.so' >/dev/null; then
         [ "$linkage" = shared ] || { echo "consumer $name: FAILED: linked libtapenet.so"; failed=$((failed + 1)); return; }
     else
         [ "$linkage" = static ] || { echo "consumer $name: FAILED: no libtapenet.so"; failed=$((failed + 1)); return; }
