@@ -18,6 +18,14 @@
 //   d kernel += xᵀ @ dX    dx = dX @ kernelᵀ    d b_in += Σ_rows dX
 //   reset_after:  d recurrent_kernel += hpᵀ @ dH    d b_rec += Σ_rows dH
 //   else:         d recurrent_kernel[:, :2U] += hpᵀ @ dX[:, :2U]    d recurrent_kernel[:, 2U:] += exᵀ @ dX[:, 2U:]
+//
+// Padded steps are skipped, as PyTorch's packed sequences do (layers/row_order.h). With a mask, the
+// rows are taken in order of their number of real steps (`order`: internal row k is batch row
+// order[k]), so that in padded batches the rows real at step t are the first rows of every part; the
+// step's products, gates and backward then run on those rows only, and the others carry their state
+// (and its gradient) through. When a step's real rows are not such a prefix, it runs on all rows and
+// masks after. x, gates, hp, ex, dX and dH are in internal order; y, h_last and the gradients of x and
+// h0 are read and written through `order`.
 #include "layers/gru_kernel.h"
 
 #include <cstring>
@@ -31,6 +39,7 @@
 #include "core/tape.h"
 #include "layers/mask.h"
 #include "layers/recurrent_activation.h"
+#include "layers/row_order.h"
 
 namespace tn {
 
@@ -45,8 +54,12 @@ struct Saved {
     LstmActivation act = LstmActivation::tanh, rec = LstmActivation::sigmoid;
     bool reset_after = true, return_sequences = false;
     FloatBuffer gates, hp, ex;
-    std::vector<float> mask;  // (B, T) copy, empty when unmasked
-    Tensor x, kernel, recurrent_kernel;  // values (detached)
+    std::vector<float> mask;  // (B, T) in internal row order, empty when unmasked
+    std::vector<int64_t> order;  // internal row k is batch row order[k]; empty: the batch's own order
+    Tensor x, kernel, recurrent_kernel;  // values (detached), x in internal row order
+    int64_t row(int64_t k) const { return order.empty() ? k : order[static_cast<size_t>(k)]; }
+    // The first `real` rows of [b0, b0 + rows) are the ones real at step t, or real = rows (see real_prefix).
+    int64_t real_rows(int64_t b0, int64_t rows, int64_t t) const { return real_prefix(mask, T, b0, rows, t); }
 };
 
 bool masked(const Saved& s, int64_t b, int64_t t) { return !s.mask.empty() && s.mask[b * s.T + t] == 0.0f; }
@@ -197,22 +210,26 @@ void backward_rows(const Saved& s, const Grads& g, int64_t b0, int64_t b1, float
         s.act, s.rec, []<LstmActivation A, LstmActivation R>() -> ResetBeforeRow { return &reset_before_row<R>; });
     const float* rk = s.recurrent_kernel.data();
     std::vector<float> dh(RU, 0.0f), dh_prev(RU), drh(s.reset_after ? 0 : RU);
-    if (g.h_last && g.h_last->has()) std::copy_n(g.h_last->g.data() + b0 * U, RU, dh.begin());
-    if (y_has && !s.return_sequences)
-        for (int64_t k = 0; k < RU; ++k) dh[k] += g.y->g[b0 * U + k];
+    for (int64_t i = 0; i < rows; ++i) {  // the gradients into h_T (and y = h_T) of batch row row(b0 + i)
+        const int64_t b = s.row(b0 + i);
+        if (g.h_last && g.h_last->has()) std::copy_n(g.h_last->g.data() + b * U, U, &dh[i * U]);
+        if (y_has && !s.return_sequences)
+            for (int64_t u = 0; u < U; ++u) dh[i * U + u] += g.y->g[b * U + u];
+    }
 
     for (int64_t t = T - 1; t >= 0; --t) {
         if (y_has && s.return_sequences)
             for (int64_t i = 0; i < rows; ++i) {
-                const float* gy = g.y->g.data() + ((b0 + i) * T + t) * U;
+                const float* gy = g.y->g.data() + (s.row(b0 + i) * T + t) * U;
 #pragma omp simd
                 for (int64_t u = 0; u < U; ++u) dh[i * U + u] += gy[u];
             }
         float* dx0 = dX + (b0 * T + t) * G;  // row i at dx0 + i * ld
         float* dH_t = dH ? dH + (b0 * T + t) * G : nullptr;
+        const int64_t real = s.real_rows(b0, rows, t);  // rows [real, rows) are padded at step t
         for (int64_t i = 0; i < rows; ++i) {
             const int64_t row = (b0 + i) * T + t;
-            if (masked(s, b0 + i, t)) {  // nothing reaches the weights; the state's gradient passes through
+            if (i >= real || masked(s, b0 + i, t)) {  // nothing reaches the weights; the state's gradient passes through
                 std::fill_n(dx0 + i * ld, G, 0.0f);
                 if (dH_t) std::fill_n(dH_t + i * ld, G, 0.0f);
                 std::copy_n(&dh[i * U], U, &dh_prev[i * U]);
@@ -221,22 +238,23 @@ void backward_rows(const Saved& s, const Grads& g, int64_t b0, int64_t b1, float
             step_row(U, s.reset_after, s.gates.data() + row * G, s.hp.data() + row * U, s.ex.data() + row * U,
                      &dh[i * U], dx0 + i * ld, dH_t ? dH_t + i * ld : nullptr, &dh_prev[i * U]);
         }
-        if (s.reset_after) {  // dh_{t-1} += dH_t @ W'ᵀ: (rows, 3U) @ (3U, U)
-            gemm(false, true, int(rows), int(U), int(G), 1.0f, dH_t, int(ld), rk, int(G), 1.0f, dh_prev.data(), int(U));
+        if (real == 0) {  // every row padded: no product
+        } else if (s.reset_after) {  // dh_{t-1} += dH_t @ W'ᵀ: (real, 3U) @ (3U, U)
+            gemm(false, true, int(real), int(U), int(G), 1.0f, dH_t, int(ld), rk, int(G), 1.0f, dh_prev.data(), int(U));
         } else {  // drh = dhh @ W_h'ᵀ, then dr and dh_{t-1} += drh r; dh_{t-1} += [dz, dr] @ W'_zrᵀ
-            gemm(false, true, int(rows), int(U), int(U), 1.0f, dx0 + 2 * U, int(ld), rk + 2 * U, int(G), 0.0f,
+            gemm(false, true, int(real), int(U), int(U), 1.0f, dx0 + 2 * U, int(ld), rk + 2 * U, int(G), 0.0f,
                  drh.data(), int(U));
-            for (int64_t i = 0; i < rows; ++i) {
+            for (int64_t i = 0; i < real; ++i) {
                 const int64_t row = (b0 + i) * T + t;
                 if (masked(s, b0 + i, t)) continue;
                 before_row(U, s.gates.data() + row * G, s.hp.data() + row * U, &drh[i * U], dx0 + i * ld, &dh_prev[i * U]);
             }
-            gemm(false, true, int(rows), int(U), int(2 * U), 1.0f, dx0, int(ld), rk, int(G), 1.0f, dh_prev.data(), int(U));
+            gemm(false, true, int(real), int(U), int(2 * U), 1.0f, dx0, int(ld), rk, int(G), 1.0f, dh_prev.data(), int(U));
         }
         dh.swap(dh_prev);
     }
-    if (gh0)
-        for (int64_t k = 0; k < RU; ++k) gh0[b0 * U + k] += dh[k];
+    for (int64_t i = 0; gh0 && i < rows; ++i)
+        for (int64_t u = 0; u < U; ++u) gh0[s.row(b0 + i) * U + u] += dh[i * U + u];
 }
 
 // The backward of the whole sequence (see the equations at the top of this file).
@@ -257,9 +275,17 @@ void backward(const Saved& s, const Grads& g) {
     if (g.kernel)  // d kernel (D, 3U) += xᵀ (D, B*T) @ dX
         gemm(true, false, int(D), int(G), int(BT), 1.0f, s.x.data(), int(D), dX.data(), int(G), 1.0f,
              g.kernel->acc(D * G), int(G));
-    if (g.x)  // dx (B*T, D) += dX @ kernelᵀ
+    if (g.x && s.order.empty()) {  // dx (B*T, D) += dX @ kernelᵀ
         gemm(false, true, int(BT), int(D), int(G), 1.0f, dX.data(), int(G), s.kernel.data(), int(G), 1.0f,
              g.x->acc(BT * D), int(D));
+    } else if (g.x) {  // the same in internal order, then added to batch row row(k)
+        FloatBuffer dx(BT * D);
+        gemm(false, true, int(BT), int(D), int(G), 1.0f, dX.data(), int(G), s.kernel.data(), int(G), 0.0f, dx.data(),
+             int(D));
+        float* gx = g.x->acc(BT * D);
+        for (int64_t k = 0; k < B; ++k)
+            for (int64_t j = 0; j < T * D; ++j) gx[s.row(k) * T * D + j] += dx[k * T * D + j];
+    }
     if (g.recurrent_kernel) {
         float* gr = g.recurrent_kernel->acc(U * G);
         if (s.reset_after) {
@@ -287,9 +313,15 @@ Tensor gru_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurre
     s->B = B, s->T = T, s->D = D, s->U = U;
     s->act = activation, s->rec = recurrent_activation;
     s->reset_after = reset_after, s->return_sequences = return_sequences;
-    if (mask.defined()) s->mask = mask.to_vector();
+    if (mask.defined()) {
+        s->mask = mask.to_vector();
+        s->order = rows_by_real_steps(s->mask, B, T);
+        if (!s->order.empty()) s->mask = gather_rows(s->order, mask.data(), T);
+    }
+    // x in internal row order (a copy only when the order is not the batch's)
+    const Tensor xs = s->order.empty() ? x : Tensor::from_vector(gather_rows(s->order, x.data(), T * D), {B, T, D});
     if (grad) {
-        s->x = x.detach(), s->kernel = kernel.detach(), s->recurrent_kernel = recurrent_kernel.detach();
+        s->x = xs.detach(), s->kernel = kernel.detach(), s->recurrent_kernel = recurrent_kernel.detach();
         s->hp = FloatBuffer(B * T * U);
         s->ex = FloatBuffer(B * T * U);
     }
@@ -299,7 +331,7 @@ Tensor gru_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurre
     const float* b_in = bias.defined() ? bias.data() : nullptr;
     if (b_in)
         for (int64_t row = 0; row < B * T; ++row) std::memcpy(s->gates.data() + row * G, b_in, static_cast<size_t>(G) * sizeof(float));
-    gemm(false, false, int(B * T), int(G), int(D), 1.0f, x.data(), int(D), kernel.data(), int(G), b_in ? 1.0f : 0.0f,
+    gemm(false, false, int(B * T), int(G), int(D), 1.0f, xs.data(), int(D), kernel.data(), int(G), b_in ? 1.0f : 0.0f,
          s->gates.data(), int(G));
 
     Tensor y = Tensor::empty(return_sequences ? Shape{B, T, U} : Shape{B, U});
@@ -309,21 +341,28 @@ Tensor gru_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurre
     parallel_for(B, kMinRowsPerThread, [&](int64_t b0, int64_t b1) {
         const int64_t rows = b1 - b0, ld = T * G;
         std::vector<float> h(rows * U, 0.0f), hr(rows * G), rh(rows * U);
-        if (h0.defined()) std::copy_n(h0.data() + b0 * U, rows * U, h.begin());
+        for (int64_t i = 0; h0.defined() && i < rows; ++i)
+            std::memcpy(&h[i * U], h0.data() + s->row(b0 + i) * U, static_cast<size_t>(U) * sizeof(float));
         for (int64_t t = 0; t < T; ++t) {
             float* g = s->gates.data() + (b0 * T + t) * G;
-            if (grad)
-                for (int64_t i = 0; i < rows; ++i)
-                    std::memcpy(s->hp.data() + ((b0 + i) * T + t) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
-            step(rows, g, ld, h.data(), hr.data(), rh.data(), grad ? s->ex.data() + (b0 * T + t) * U : nullptr, T * U);
+            float* ex = grad ? s->ex.data() + (b0 * T + t) * U : nullptr;  // row i at ex + i * T * U
+            const int64_t real = s->real_rows(b0, rows, t);  // the step runs on rows [0, real)
+            for (int64_t i = 0; grad && i < rows; ++i) {
+                std::memcpy(s->hp.data() + ((b0 + i) * T + t) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
+                if (i >= real) std::fill_n(ex + i * T * U, U, 0.0f);  // finite for the products of the backward
+            }
+            if (real > 0) step(real, g, ld, h.data(), hr.data(), rh.data(), ex, T * U);
             for (int64_t i = 0; i < rows; ++i) {
-                if (!masked(*s, b0 + i, t)) update_state_row(U, g + i * ld, &h[i * U]);  // masked: h carries over
+                if (i < real && !masked(*s, b0 + i, t)) update_state_row(U, g + i * ld, &h[i * U]);  // masked: h carries over
                 if (return_sequences)
-                    std::memcpy(y.data() + ((b0 + i) * T + t) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
+                    std::memcpy(y.data() + (s->row(b0 + i) * T + t) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
             }
         }
-        std::memcpy(h_out.data() + b0 * U, h.data(), static_cast<size_t>(rows * U) * sizeof(float));
-        if (!return_sequences) std::memcpy(y.data() + b0 * U, h.data(), static_cast<size_t>(rows * U) * sizeof(float));
+        for (int64_t i = 0; i < rows; ++i) {
+            std::memcpy(h_out.data() + s->row(b0 + i) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
+            if (!return_sequences)
+                std::memcpy(y.data() + s->row(b0 + i) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
+        }
     });
 
     if (grad) {

@@ -50,6 +50,7 @@
 #include "core/vmath.h"
 #include "layers/mask.h"
 #include "layers/recurrent_activation.h"
+#include "layers/row_order.h"
 
 namespace tn {
 
@@ -88,38 +89,8 @@ struct LstmSaved {
     int64_t row(int64_t k) const { return order.empty() ? k : order[static_cast<size_t>(k)]; }
     // How many of the part's rows [b0, b0 + rows) are real at step t if they are its first ones
     // (with no mask: all); `rows` when the real rows are not a prefix of the part.
-    int64_t real_prefix(int64_t b0, int64_t rows, int64_t t) const {
-        if (mask.empty()) return rows;
-        int64_t n = 0;
-        while (n < rows && mask[static_cast<size_t>((b0 + n) * T + t)] != 0.0f) ++n;
-        for (int64_t r = n; r < rows; ++r)
-            if (mask[static_cast<size_t>((b0 + r) * T + t)] != 0.0f) return rows;
-        return n;
-    }
+    int64_t real_prefix(int64_t b0, int64_t rows, int64_t t) const { return tn::real_prefix(mask, T, b0, rows, t); }
 };
-
-// The rows by their number of real steps, most first (stable); empty if that is the batch's order.
-std::vector<int64_t> rows_by_real_steps(const std::vector<float>& mask, int64_t B, int64_t T) {
-    std::vector<int64_t> real(static_cast<size_t>(B), 0), order(static_cast<size_t>(B));
-    for (int64_t b = 0; b < B; ++b) {
-        for (int64_t t = 0; t < T; ++t) real[static_cast<size_t>(b)] += mask[static_cast<size_t>(b * T + t)] != 0.0f;
-        order[static_cast<size_t>(b)] = b;
-    }
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int64_t a, int64_t b) { return real[static_cast<size_t>(a)] > real[static_cast<size_t>(b)]; });
-    for (int64_t k = 0; k < B; ++k)
-        if (order[static_cast<size_t>(k)] != k) return order;
-    return {};
-}
-
-// The rows of `v` (B rows of `width`) in internal order: out row k = v row order[k].
-std::vector<float> gather_rows(const std::vector<int64_t>& order, const float* v, int64_t width) {
-    std::vector<float> out(order.size() * static_cast<size_t>(width));
-    for (size_t k = 0; k < order.size(); ++k)
-        std::memcpy(out.data() + k * static_cast<size_t>(width), v + order[k] * width,
-                    static_cast<size_t>(width) * sizeof(float));
-    return out;
-}
 
 // z = bias + x kernel for one row when D = 1 (kernel is then a row of 4U); bias may be null.
 TN_VECTOR_KERNEL void input_projection_row(int64_t G, float x, const float* __restrict kernel, const float* __restrict bias,

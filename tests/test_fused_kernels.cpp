@@ -20,6 +20,8 @@
 #include "core/tape.h"
 #include "layers/attention.h"
 #include "layers/attention_kernel.h"
+#include "layers/gru.h"
+#include "layers/gru_kernel.h"
 #include "layers/lstm.h"
 #include "layers/lstm_kernel.h"
 #include "tests/reference.h"
@@ -399,6 +401,59 @@ TEST_CASE("fused vs composed LSTM on padded batches (rows skipped at padded step
                         CHECK(testing::same_bits(y3, y2));
                         CHECK(testing::same_bits(c3, c_last));
                     }
+}
+
+// The same for the fused GRU, both reset forms: against the composed layer, and without a gradient
+// (the inference path) the same outputs bit for bit.
+TEST_CASE("fused vs composed GRU on padded batches (rows skipped at padded steps): every gradient, h0, threads") {
+    Rng rng(13);
+    const int64_t B = 19, T = 7, U = 3;
+    int seed = 0;
+    for (const bool reset_after : {true, false})
+        for (const int64_t D : {int64_t{1}, int64_t{2}})
+            for (const bool post : {true, false})
+                for (const bool mixed : {false, true})
+                    for (const bool sequences : {true, false})
+                        for (const int threads : {1, 3}) {
+                            INFO("reset_after " << reset_after << ", D " << D << (post ? " post" : " pre")
+                                                << (mixed ? " mixed" : "") << (sequences ? " sequences" : "") << ", "
+                                                << threads << " threads");
+                            const testing::ThreadCount count(threads);
+                            const Tensor mask = padded_mask(B, T, post, mixed, rng);
+                            const Tensor x = random_tensor({B, T, D}, rng), h0 = random_tensor({B, U}, rng);
+                            const Tensor r_y = random_tensor(sequences ? Shape{B, T, U} : Shape{B, U}, rng),
+                                         r_h = random_tensor({B, U}, rng);
+                            GRU layer(U, sequences, "tanh", "sigmoid", true, reset_after);
+                            layer.set_seed(uint64_t(++seed));
+                            layer.build(x.shape());
+
+                            std::vector<Tensor> grads[2], outs[2];
+                            for (const bool fused : {false, true}) {
+                                layer.set_fused(fused);
+                                tape::clear();
+                                for (Param& p : layer.params()) p.value.zero_grad();
+                                Tensor xi = x.clone().requires_grad(), h0i = h0.clone().requires_grad();
+                                const GRUOutputs o = layer.run(xi, mask, h0i);
+                                (sum(o.y * r_y) + sum(o.h * r_h)).backward();
+                                outs[fused] = {o.y.detach(), o.h.detach()};
+                                grads[fused] = {xi.grad(), h0i.grad()};
+                                for (const Param& p : layer.params()) grads[fused].push_back(p.value.grad().clone());
+                            }
+                            check_agree(outs[1][0], outs[0][0], "y");
+                            check_agree(outs[1][1], outs[0][1], "h_last");
+                            check_agree(grads[1][0], grads[0][0], "dx");
+                            check_agree(grads[1][1], grads[0][1], "d h0");
+                            for (size_t i = 2; i < grads[0].size(); ++i)
+                                check_agree(grads[1][i], grads[0][i], "d " + layer.params()[i - 2].name);
+                            NoGrad no_grad;
+                            Tensor h3;
+                            std::vector<Tensor> w;
+                            for (const Param& p : layer.params()) w.push_back(p.value.detach());
+                            const Tensor y3 = gru_sequence(x, w[0], w[1], w[2], mask, h0, reset_after, LstmActivation::tanh,
+                                                           LstmActivation::sigmoid, sequences, &h3);
+                            CHECK(testing::same_bits(y3, outs[1][0]));
+                            CHECK(testing::same_bits(h3, outs[1][1]));
+                        }
 }
 
 TEST_CASE("fused vs composed Attention: outputs, exposed values and every gradient agree within 1e-5") {
