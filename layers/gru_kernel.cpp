@@ -28,7 +28,9 @@
 // h0 are read and written through `order`.
 #include "layers/gru_kernel.h"
 
+#include <algorithm>
 #include <cstring>
+#include <utility>
 #include <memory>
 #include <vector>
 
@@ -195,6 +197,30 @@ void add_column_sums(const float* m, int64_t rows, int64_t n, float* out) {
     }
 }
 
+// The spans [first, first + n) of the B*T rows (internal order) that hold every real step, for the
+// products over all steps: without a mask all rows; with one, each row's run of real steps (all its
+// steps when they are not one run), joined across gaps shorter than kMinGap rows, whose products are
+// harmless (their gates are never used, their dX is 0) and cheaper than a split product.
+constexpr int64_t kMinGap = 16;
+std::vector<std::pair<int64_t, int64_t>> real_spans(const Saved& s) {
+    const int64_t B = s.B, T = s.T;
+    if (s.mask.empty()) return {{0, B * T}};
+    std::vector<std::pair<int64_t, int64_t>> spans;
+    for (int64_t k = 0; k < B; ++k) {
+        int64_t t0 = T, t1 = 0, real = 0;
+        for (int64_t t = 0; t < T; ++t)
+            if (!masked(s, k, t)) t0 = std::min(t0, t), t1 = t + 1, ++real;
+        if (real == 0) continue;
+        if (real != t1 - t0) t0 = 0, t1 = T;
+        const int64_t first = k * T + t0, last = k * T + t1;
+        if (!spans.empty() && first - (spans.back().first + spans.back().second) < kMinGap)
+            spans.back().second = last - spans.back().first;
+        else
+            spans.emplace_back(first, last - first);
+    }
+    return spans;
+}
+
 struct Grads {
     GradSlot y, h_last, x, kernel, recurrent_kernel, bias, h0;
 };
@@ -272,28 +298,34 @@ void backward(const Saved& s, const Grads& g) {
         add_column_sums(dX.data(), BT, G, gb);
         if (s.reset_after) add_column_sums(dH.data(), BT, G, gb + G);
     }
+    // The products over all steps run on the spans that hold the real steps (dX, dH are 0 elsewhere).
+    const auto spans = real_spans(s);
     if (g.kernel)  // d kernel (D, 3U) += xᵀ (D, B*T) @ dX
-        gemm(true, false, int(D), int(G), int(BT), 1.0f, s.x.data(), int(D), dX.data(), int(G), 1.0f,
-             g.kernel->acc(D * G), int(G));
-    if (g.x && s.order.empty()) {  // dx (B*T, D) += dX @ kernelᵀ
-        gemm(false, true, int(BT), int(D), int(G), 1.0f, dX.data(), int(G), s.kernel.data(), int(G), 1.0f,
-             g.x->acc(BT * D), int(D));
-    } else if (g.x) {  // the same in internal order, then added to batch row row(k)
-        FloatBuffer dx(BT * D);
-        gemm(false, true, int(BT), int(D), int(G), 1.0f, dX.data(), int(G), s.kernel.data(), int(G), 0.0f, dx.data(),
-             int(D));
-        float* gx = g.x->acc(BT * D);
-        for (int64_t k = 0; k < B; ++k)
+        for (const auto& [i, n] : spans)
+            gemm(true, false, int(D), int(G), int(n), 1.0f, s.x.data() + i * D, int(D), dX.data() + i * G, int(G), 1.0f,
+                 g.kernel->acc(D * G), int(G));
+    if (g.x) {  // dx (B*T, D) += dX @ kernelᵀ, in internal order, added to batch row row(k)
+        std::vector<float> own_order(s.order.empty() ? 0 : BT * D, 0.0f);
+        float* dx = s.order.empty() ? g.x->acc(BT * D) : own_order.data();
+        for (const auto& [i, n] : spans)
+            gemm(false, true, int(n), int(D), int(G), 1.0f, dX.data() + i * G, int(G), s.kernel.data(), int(G), 1.0f,
+                 dx + i * D, int(D));
+        float* gx = s.order.empty() ? nullptr : g.x->acc(BT * D);
+        for (int64_t k = 0; gx && k < B; ++k)
             for (int64_t j = 0; j < T * D; ++j) gx[s.row(k) * T * D + j] += dx[k * T * D + j];
     }
     if (g.recurrent_kernel) {
         float* gr = g.recurrent_kernel->acc(U * G);
-        if (s.reset_after) {
-            gemm(true, false, int(U), int(G), int(BT), 1.0f, s.hp.data(), int(U), dH.data(), int(G), 1.0f, gr, int(G));
-        } else {
-            gemm(true, false, int(U), int(2 * U), int(BT), 1.0f, s.hp.data(), int(U), dX.data(), int(G), 1.0f, gr, int(G));
-            gemm(true, false, int(U), int(U), int(BT), 1.0f, s.ex.data(), int(U), dX.data() + 2 * U, int(G), 1.0f,
-                 gr + 2 * U, int(G));
+        for (const auto& [i, n] : spans) {
+            const float* hp = s.hp.data() + i * U;
+            if (s.reset_after) {
+                gemm(true, false, int(U), int(G), int(n), 1.0f, hp, int(U), dH.data() + i * G, int(G), 1.0f, gr, int(G));
+            } else {
+                gemm(true, false, int(U), int(2 * U), int(n), 1.0f, hp, int(U), dX.data() + i * G, int(G), 1.0f, gr,
+                     int(G));
+                gemm(true, false, int(U), int(U), int(n), 1.0f, s.ex.data() + i * U, int(U), dX.data() + i * G + 2 * U,
+                     int(G), 1.0f, gr + 2 * U, int(G));
+            }
         }
     }
 }
@@ -326,13 +358,17 @@ Tensor gru_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurre
         s->ex = FloatBuffer(B * T * U);
     }
 
-    // The input projection of every step at once: gates (B*T, 3U) = x (B*T, D) @ kernel + b_in.
+    // The input projection of every real step at once: gates (B*T, 3U) = b_in + x (B*T, D) @ kernel
+    // on the spans of real steps (b_in, or 0, elsewhere).
     s->gates = FloatBuffer(B * T * G);
     const float* b_in = bias.defined() ? bias.data() : nullptr;
-    if (b_in)
-        for (int64_t row = 0; row < B * T; ++row) std::memcpy(s->gates.data() + row * G, b_in, static_cast<size_t>(G) * sizeof(float));
-    gemm(false, false, int(B * T), int(G), int(D), 1.0f, xs.data(), int(D), kernel.data(), int(G), b_in ? 1.0f : 0.0f,
-         s->gates.data(), int(G));
+    for (int64_t row = 0; row < B * T; ++row) {
+        if (b_in) std::memcpy(s->gates.data() + row * G, b_in, static_cast<size_t>(G) * sizeof(float));
+        else std::fill_n(s->gates.data() + row * G, G, 0.0f);
+    }
+    for (const auto& [i, n] : real_spans(*s))
+        gemm(false, false, int(n), int(G), int(D), 1.0f, xs.data() + i * D, int(D), kernel.data(), int(G), 1.0f,
+             s->gates.data() + i * G, int(G));
 
     Tensor y = Tensor::empty(return_sequences ? Shape{B, T, U} : Shape{B, U});
     Tensor h_out = Tensor::empty({B, U});
