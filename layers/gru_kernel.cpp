@@ -24,14 +24,15 @@
 // order[k]), so that in padded batches the rows real at step t are the first rows of every part; the
 // step's products, gates and backward then run on those rows only, and the others carry their state
 // (and its gradient) through. When a step's real rows are not such a prefix, it runs on all rows and
-// masks after. x, gates, hp, ex, dX and dH are in internal order; y, h_last and the gradients of x and
-// h0 are read and written through `order`.
+// masks after. The products over all steps (input projection, d kernel, dx, d recurrent_kernel) run
+// on the spans of rows that hold the real steps (real_spans). x, gates, hp, ex, dX and dH are in
+// internal order; y, h_last and the gradients of x and h0 are read and written through `order`.
 #include "layers/gru_kernel.h"
 
 #include <algorithm>
 #include <cstring>
-#include <utility>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/buffer.h"
