@@ -21,7 +21,7 @@
 //
 // Padded steps are skipped, as PyTorch's packed sequences do (layers/row_order.h). With a mask, the
 // rows are taken in order of their number of real steps (`order`: internal row k is batch row
-// order[k]), so that in padded batches the rows real at step t are the first rows of every part; the
+// order.row(k)), so that in padded batches the rows real at step t are the first rows of every part; the
 // step's products, gates and backward then run on those rows only, and the others carry their state
 // (and its gradient) through. When a step's real rows are not such a prefix, it runs on all rows and
 // masks after. The products over all steps (input projection, d kernel, dx, d recurrent_kernel) run
@@ -57,15 +57,10 @@ struct Saved {
     LstmActivation act = LstmActivation::tanh, rec = LstmActivation::sigmoid;
     bool reset_after = true, return_sequences = false;
     FloatBuffer gates, hp, ex;
-    std::vector<float> mask;  // (B, T) in internal row order, empty when unmasked
-    std::vector<int64_t> order;  // internal row k is batch row order[k]; empty: the batch's own order
+    RowOrder order;  // the mask and the internal row order (layers/row_order.h)
+    std::vector<std::pair<int64_t, int64_t>> spans;  // the rows of every real step (real_spans)
     Tensor x, kernel, recurrent_kernel;  // values (detached), x in internal row order
-    int64_t row(int64_t k) const { return order.empty() ? k : order[static_cast<size_t>(k)]; }
-    // The first `real` rows of [b0, b0 + rows) are the ones real at step t, or real = rows (see real_prefix).
-    int64_t real_rows(int64_t b0, int64_t rows, int64_t t) const { return real_prefix(mask, T, b0, rows, t); }
 };
-
-bool masked(const Saved& s, int64_t b, int64_t t) { return !s.mask.empty() && s.mask[b * s.T + t] == 0.0f; }
 
 void check_inputs(const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel, const Tensor& bias,
                   const Tensor& h0, bool reset_after) {
@@ -203,14 +198,13 @@ void add_column_sums(const float* m, int64_t rows, int64_t n, float* out) {
 // steps when they are not one run), joined across gaps shorter than kMinGap rows, whose products are
 // harmless (their gates are never used, their dX is 0) and cheaper than a split product.
 constexpr int64_t kMinGap = 16;
-std::vector<std::pair<int64_t, int64_t>> real_spans(const Saved& s) {
-    const int64_t B = s.B, T = s.T;
-    if (s.mask.empty()) return {{0, B * T}};
+std::vector<std::pair<int64_t, int64_t>> real_spans(const RowOrder& order, int64_t B, int64_t T) {
+    if (!order.masked()) return {{0, B * T}};
     std::vector<std::pair<int64_t, int64_t>> spans;
     for (int64_t k = 0; k < B; ++k) {
         int64_t t0 = T, t1 = 0, real = 0;
         for (int64_t t = 0; t < T; ++t)
-            if (!masked(s, k, t)) t0 = std::min(t0, t), t1 = t + 1, ++real;
+            if (order.real(k, t)) t0 = std::min(t0, t), t1 = t + 1, ++real;
         if (real == 0) continue;
         if (real != t1 - t0) t0 = 0, t1 = T;
         const int64_t first = k * T + t0, last = k * T + t1;
@@ -238,7 +232,7 @@ void backward_rows(const Saved& s, const Grads& g, int64_t b0, int64_t b1, float
     const float* rk = s.recurrent_kernel.data();
     std::vector<float> dh(RU, 0.0f), dh_prev(RU), drh(s.reset_after ? 0 : RU);
     for (int64_t i = 0; i < rows; ++i) {  // the gradients into h_T (and y = h_T) of batch row row(b0 + i)
-        const int64_t b = s.row(b0 + i);
+        const int64_t b = s.order.row(b0 + i);
         if (g.h_last && g.h_last->has()) std::copy_n(g.h_last->g.data() + b * U, U, &dh[i * U]);
         if (y_has && !s.return_sequences)
             for (int64_t u = 0; u < U; ++u) dh[i * U + u] += g.y->g[b * U + u];
@@ -247,16 +241,16 @@ void backward_rows(const Saved& s, const Grads& g, int64_t b0, int64_t b1, float
     for (int64_t t = T - 1; t >= 0; --t) {
         if (y_has && s.return_sequences)
             for (int64_t i = 0; i < rows; ++i) {
-                const float* gy = g.y->g.data() + (s.row(b0 + i) * T + t) * U;
+                const float* gy = g.y->g.data() + (s.order.row(b0 + i) * T + t) * U;
 #pragma omp simd
                 for (int64_t u = 0; u < U; ++u) dh[i * U + u] += gy[u];
             }
         float* dx0 = dX + (b0 * T + t) * G;  // row i at dx0 + i * ld
         float* dH_t = dH ? dH + (b0 * T + t) * G : nullptr;
-        const int64_t real = s.real_rows(b0, rows, t);  // rows [real, rows) are padded at step t
+        const int64_t real = s.order.real_prefix(b0, rows, t);  // rows [real, rows) are padded at step t
         for (int64_t i = 0; i < rows; ++i) {
             const int64_t row = (b0 + i) * T + t;
-            if (i >= real || masked(s, b0 + i, t)) {  // nothing reaches the weights; the state's gradient passes through
+            if (i >= real || !s.order.real(b0 + i, t)) {  // nothing reaches the weights; the state's gradient passes through
                 std::fill_n(dx0 + i * ld, G, 0.0f);
                 if (dH_t) std::fill_n(dH_t + i * ld, G, 0.0f);
                 std::copy_n(&dh[i * U], U, &dh_prev[i * U]);
@@ -273,7 +267,7 @@ void backward_rows(const Saved& s, const Grads& g, int64_t b0, int64_t b1, float
                  drh.data(), int(U));
             for (int64_t i = 0; i < real; ++i) {
                 const int64_t row = (b0 + i) * T + t;
-                if (masked(s, b0 + i, t)) continue;
+                if (!s.order.real(b0 + i, t)) continue;
                 before_row(U, s.gates.data() + row * G, s.hp.data() + row * U, &drh[i * U], dx0 + i * ld, &dh_prev[i * U]);
             }
             gemm(false, true, int(real), int(U), int(2 * U), 1.0f, dx0, int(ld), rk, int(G), 1.0f, dh_prev.data(), int(U));
@@ -281,7 +275,7 @@ void backward_rows(const Saved& s, const Grads& g, int64_t b0, int64_t b1, float
         dh.swap(dh_prev);
     }
     for (int64_t i = 0; gh0 && i < rows; ++i)
-        for (int64_t u = 0; u < U; ++u) gh0[s.row(b0 + i) * U + u] += dh[i * U + u];
+        for (int64_t u = 0; u < U; ++u) gh0[s.order.row(b0 + i) * U + u] += dh[i * U + u];
 }
 
 // The backward of the whole sequence (see the equations at the top of this file).
@@ -300,24 +294,23 @@ void backward(const Saved& s, const Grads& g) {
         if (s.reset_after) add_column_sums(dH.data(), BT, G, gb + G);
     }
     // The products over all steps run on the spans that hold the real steps (dX, dH are 0 elsewhere).
-    const auto spans = real_spans(s);
     if (g.kernel)  // d kernel (D, 3U) += xᵀ (D, B*T) @ dX
-        for (const auto& [i, n] : spans)
+        for (const auto& [i, n] : s.spans)
             gemm(true, false, int(D), int(G), int(n), 1.0f, s.x.data() + i * D, int(D), dX.data() + i * G, int(G), 1.0f,
                  g.kernel->acc(D * G), int(G));
     if (g.x) {  // dx (B*T, D) += dX @ kernelᵀ, in internal order, added to batch row row(k)
-        std::vector<float> own_order(s.order.empty() ? 0 : BT * D, 0.0f);
-        float* dx = s.order.empty() ? g.x->acc(BT * D) : own_order.data();
-        for (const auto& [i, n] : spans)
+        std::vector<float> own_order(s.order.identity() ? 0 : BT * D, 0.0f);
+        float* dx = s.order.identity() ? g.x->acc(BT * D) : own_order.data();
+        for (const auto& [i, n] : s.spans)
             gemm(false, true, int(n), int(D), int(G), 1.0f, dX.data() + i * G, int(G), s.kernel.data(), int(G), 1.0f,
                  dx + i * D, int(D));
-        float* gx = s.order.empty() ? nullptr : g.x->acc(BT * D);
+        float* gx = s.order.identity() ? nullptr : g.x->acc(BT * D);
         for (int64_t k = 0; gx && k < B; ++k)
-            for (int64_t j = 0; j < T * D; ++j) gx[s.row(k) * T * D + j] += dx[k * T * D + j];
+            for (int64_t j = 0; j < T * D; ++j) gx[s.order.row(k) * T * D + j] += dx[k * T * D + j];
     }
     if (g.recurrent_kernel) {
         float* gr = g.recurrent_kernel->acc(U * G);
-        for (const auto& [i, n] : spans) {
+        for (const auto& [i, n] : s.spans) {
             const float* hp = s.hp.data() + i * U;
             if (s.reset_after) {
                 gemm(true, false, int(U), int(G), int(n), 1.0f, hp, int(U), dH.data() + i * G, int(G), 1.0f, gr, int(G));
@@ -346,13 +339,10 @@ Tensor gru_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurre
     s->B = B, s->T = T, s->D = D, s->U = U;
     s->act = activation, s->rec = recurrent_activation;
     s->reset_after = reset_after, s->return_sequences = return_sequences;
-    if (mask.defined()) {
-        s->mask = mask.to_vector();
-        s->order = rows_by_real_steps(s->mask, B, T);
-        if (!s->order.empty()) s->mask = gather_rows(s->order, mask.data(), T);
-    }
+    s->order = RowOrder(mask, B, T);
+    s->spans = real_spans(s->order, B, T);
     // x in internal row order (a copy only when the order is not the batch's)
-    const Tensor xs = s->order.empty() ? x : Tensor::from_vector(gather_rows(s->order, x.data(), T * D), {B, T, D});
+    const Tensor xs = s->order.in_order(x);
     if (grad) {
         s->x = xs.detach(), s->kernel = kernel.detach(), s->recurrent_kernel = recurrent_kernel.detach();
         s->hp = FloatBuffer(B * T * U);
@@ -367,7 +357,7 @@ Tensor gru_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurre
         if (b_in) std::memcpy(s->gates.data() + row * G, b_in, static_cast<size_t>(G) * sizeof(float));
         else std::fill_n(s->gates.data() + row * G, G, 0.0f);
     }
-    for (const auto& [i, n] : real_spans(*s))
+    for (const auto& [i, n] : s->spans)
         gemm(false, false, int(n), int(G), int(D), 1.0f, xs.data() + i * D, int(D), kernel.data(), int(G), 1.0f,
              s->gates.data() + i * G, int(G));
 
@@ -379,26 +369,26 @@ Tensor gru_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurre
         const int64_t rows = b1 - b0, ld = T * G;
         std::vector<float> h(rows * U, 0.0f), hr(rows * G), rh(rows * U);
         for (int64_t i = 0; h0.defined() && i < rows; ++i)
-            std::memcpy(&h[i * U], h0.data() + s->row(b0 + i) * U, static_cast<size_t>(U) * sizeof(float));
+            std::memcpy(&h[i * U], h0.data() + s->order.row(b0 + i) * U, static_cast<size_t>(U) * sizeof(float));
         for (int64_t t = 0; t < T; ++t) {
             float* g = s->gates.data() + (b0 * T + t) * G;
             float* ex = grad ? s->ex.data() + (b0 * T + t) * U : nullptr;  // row i at ex + i * T * U
-            const int64_t real = s->real_rows(b0, rows, t);  // the step runs on rows [0, real)
+            const int64_t real = s->order.real_prefix(b0, rows, t);  // the step runs on rows [0, real)
             for (int64_t i = 0; grad && i < rows; ++i) {
                 std::memcpy(s->hp.data() + ((b0 + i) * T + t) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
                 if (i >= real) std::fill_n(ex + i * T * U, U, 0.0f);  // finite for the products of the backward
             }
             if (real > 0) step(real, g, ld, h.data(), hr.data(), rh.data(), ex, T * U);
             for (int64_t i = 0; i < rows; ++i) {
-                if (i < real && !masked(*s, b0 + i, t)) update_state_row(U, g + i * ld, &h[i * U]);  // masked: h carries over
+                if (i < real && s->order.real(b0 + i, t)) update_state_row(U, g + i * ld, &h[i * U]);  // masked: h carries over
                 if (return_sequences)
-                    std::memcpy(y.data() + (s->row(b0 + i) * T + t) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
+                    std::memcpy(y.data() + (s->order.row(b0 + i) * T + t) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
             }
         }
         for (int64_t i = 0; i < rows; ++i) {
-            std::memcpy(h_out.data() + s->row(b0 + i) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
+            std::memcpy(h_out.data() + s->order.row(b0 + i) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
             if (!return_sequences)
-                std::memcpy(y.data() + s->row(b0 + i) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
+                std::memcpy(y.data() + s->order.row(b0 + i) * U, &h[i * U], static_cast<size_t>(U) * sizeof(float));
         }
     });
 

@@ -28,12 +28,13 @@
 // outputs are stored.
 //
 // Padded steps are skipped, as PyTorch's packed sequences do. With a mask, the rows are taken in
-// order of their number of real steps, most first (`order`: internal row k is batch row order[k]),
-// so that for padded batches (each row's real steps in one run, post- or pre-padded) the rows
-// that are real at step t are the first rows of every part. The step's products, cell and backward
-// then run on those rows only; the others carry their state (and gradient) through. When the real
-// rows of a step are not such a prefix, the step runs on all rows and masks after, as without the
-// ordering. x, y, the states and their gradients are read and written through `order`.
+// order of their number of real steps, most first (`order`, layers/row_order.h: internal row k is
+// batch row order.row(k)), so that for padded batches (each row's real steps in one run, post- or
+// pre-padded) the rows that are real at step t are the first rows of every part. The step's
+// products, cell and backward then run on those rows only; the others carry their state (and
+// gradient) through. When the real rows of a step are not such a prefix, the step runs on all rows
+// and masks after, as without the ordering. x, y, the states and their gradients are read and
+// written through `order`.
 #include "layers/lstm_kernel.h"
 
 #include <algorithm>
@@ -83,13 +84,8 @@ struct LstmSaved {
     bool return_sequences = false;
     bool initial_state = false;  // h0, c0 given: h[0] is not zero
     FloatBuffer gates, h, c, act_c;
-    std::vector<float> mask;  // (B, T) in internal row order, empty when unmasked
-    std::vector<int64_t> order;  // internal row k is batch row order[k]; empty: the batch's own order
+    RowOrder order;  // the mask and the internal row order (layers/row_order.h)
     Tensor x, kernel, recurrent_kernel;  // values (detached), x in internal row order
-    int64_t row(int64_t k) const { return order.empty() ? k : order[static_cast<size_t>(k)]; }
-    // How many of the part's rows [b0, b0 + rows) are real at step t if they are its first ones
-    // (with no mask: all); `rows` when the real rows are not a prefix of the part.
-    int64_t real_prefix(int64_t b0, int64_t rows, int64_t t) const { return tn::real_prefix(mask, T, b0, rows, t); }
 };
 
 // z = bias + x kernel for one row when D = 1 (kernel is then a row of 4U); bias may be null.
@@ -243,7 +239,7 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
         std::vector<float> dh(RU, 0.0f), dh_prev(RU), dc(RU, 0.0f), dc_prev(RU);
         PartSums sums{std::vector<float>(gbias ? G : 0, 0.0f), std::vector<float>(gkernel && by_step ? G : 0, 0.0f)};
         for (int64_t r = 0; r < rows; ++r) {  // the gradients into h_T, c_T (and y = h_T) of batch row row(b0 + r)
-            const int64_t b = s.row(b0 + r);
+            const int64_t b = s.order.row(b0 + r);
             if (h_has) std::copy_n(gh_last->g.begin() + b * U, U, dh.begin() + r * U);
             if (c_has) std::copy_n(gc_last->g.begin() + b * U, U, dc.begin() + r * U);
             if (y_has && !s.return_sequences)
@@ -251,13 +247,13 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
         }
 
         for (int64_t t = T - 1; t >= 0; --t) {
-            if (y_has && s.return_sequences && s.order.empty())  // y is (B, T, U): step t of row b
+            if (y_has && s.return_sequences && s.order.identity())  // y is (B, T, U): step t of row b
                 add_output_gradient(rows, T, U, gy->g.data() + (b0 * T + t) * U, dh.data());
             else if (y_has && s.return_sequences)
                 for (int64_t r = 0; r < rows; ++r)
-                    add_output_gradient(1, T, U, gy->g.data() + (s.row(b0 + r) * T + t) * U, &dh[r * U]);
+                    add_output_gradient(1, T, U, gy->g.data() + (s.order.row(b0 + r) * T + t) * U, &dh[r * U]);
             // Rows [real, rows) are padded at this step (when real < rows, they are exactly those).
-            const int64_t real = s.real_prefix(b0, rows, t);
+            const int64_t real = s.order.real_prefix(b0, rows, t);
 
             const float* gate = &s.gates[(t * B + b0) * G];
             const float* a = &s.act_c[t * BU + b0 * U];
@@ -268,11 +264,11 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
                               &dc_prev[r * U]);
             // Masked rows pass dh and dc straight through to the previous step.
             float beta = 0.0f;
-            if (!s.mask.empty()) {
+            if (s.order.masked()) {
                 std::fill(dh_prev.begin(), dh_prev.end(), 0.0f);
                 beta = 1.0f;
                 for (int64_t r = 0; r < rows; ++r) {
-                    if (s.mask[(b0 + r) * T + t] != 0.0f) continue;
+                    if (s.order.real(b0 + r, t)) continue;
                     std::fill(dz + r * G, dz + (r + 1) * G, 0.0f);
                     std::copy(&dh[r * U], &dh[(r + 1) * U], &dh_prev[r * U]);
                     std::copy(&dc[r * U], &dc[(r + 1) * U], &dc_prev[r * U]);
@@ -282,7 +278,7 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
                 add_step_sums(G, dz + r * G, gbias ? sums.db.data() : nullptr,
                               sums.dk.empty() ? 0.0f : s.x.data()[(b0 + r) * T + t],
                               sums.dk.empty() ? nullptr : sums.dk.data(), g_x ? s.kernel.data() : nullptr,
-                              g_x ? &g_x[s.row(b0 + r) * T + t] : nullptr);
+                              g_x ? &g_x[s.order.row(b0 + r) * T + t] : nullptr);
             // dh_{t-1} (+)= dz @ recurrent_kernelᵀ: (real, 4U) @ (4U, U) (the padded rows' dz is 0); at
             // t = 0 that is d h0, needed only when h0 was given
             if ((t > 0 || g_h0) && real > 0)
@@ -294,8 +290,8 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
         // dh and dc now hold d h_{-1} and d c_{-1}: the gradients of the initial state.
         for (int64_t r = 0; r < rows; ++r)
             for (int64_t u = 0; u < U; ++u) {
-                if (g_h0) g_h0[s.row(b0 + r) * U + u] += dh[static_cast<size_t>(r * U + u)];
-                if (g_c0) g_c0[s.row(b0 + r) * U + u] += dc[static_cast<size_t>(r * U + u)];
+                if (g_h0) g_h0[s.order.row(b0 + r) * U + u] += dh[static_cast<size_t>(r * U + u)];
+                if (g_c0) g_c0[s.order.row(b0 + r) * U + u] += dc[static_cast<size_t>(r * U + u)];
             }
         part_sums[b0] = std::move(sums);
     });
@@ -329,7 +325,7 @@ void backward(const LstmSaved& s, const GradSlot& gy, const GradSlot& gh_last, c
         float* g = gx->acc(B * T * D);
         for (int64_t t = 0; t < T; ++t)
             for (int64_t b = 0; b < B; ++b)
-                for (int64_t d = 0; d < D; ++d) g[(s.row(b) * T + t) * D + d] += dxt[(t * B + b) * D + d];
+                for (int64_t d = 0; d < D; ++d) g[(s.order.row(b) * T + t) * D + d] += dxt[(t * B + b) * D + d];
     }
 }
 
@@ -366,18 +362,13 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
     s->act_c = FloatBuffer((grad ? T : 1) * BU);
     s->h = FloatBuffer((grad ? T + 1 : 2) * BU);
     s->c = FloatBuffer((grad ? T + 1 : 2) * BU);
-    if (mask.defined()) {
-        s->mask = mask.to_vector();
-        s->order = rows_by_real_steps(s->mask, B, T);
-        if (!s->order.empty()) s->mask = gather_rows(s->order, mask.data(), T);
-    }
-    // x in internal row order (a copy only when the order is not the batch's)
-    const Tensor xs = s->order.empty() ? x : Tensor::from_vector(gather_rows(s->order, x.data(), T * D), {B, T, D});
+    s->order = RowOrder(mask, B, T);
+    const Tensor xs = s->order.in_order(x);
     if (grad) s->x = xs.detach(), s->kernel = kernel.detach(), s->recurrent_kernel = recurrent_kernel.detach();
     if (initial) {
         for (int64_t k = 0; k < B; ++k) {
-            std::memcpy(s->h.data() + k * U, h0.data() + s->row(k) * U, static_cast<size_t>(U) * sizeof(float));
-            std::memcpy(s->c.data() + k * U, c0.data() + s->row(k) * U, static_cast<size_t>(U) * sizeof(float));
+            std::memcpy(s->h.data() + k * U, h0.data() + s->order.row(k) * U, static_cast<size_t>(U) * sizeof(float));
+            std::memcpy(s->c.data() + k * U, c0.data() + s->order.row(k) * U, static_cast<size_t>(U) * sizeof(float));
         }
     } else {  // zero initial state
         std::fill_n(s->h.data(), BU, 0.0f);
@@ -393,7 +384,7 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
         const int64_t rows_all = b1 - b0;
         for (int64_t t = 0; t < T; ++t) {
             // The products and the cell run on the first `rows` rows: all, or those real at step t.
-            const int64_t rows = s->real_prefix(b0, rows_all, t);
+            const int64_t rows = s->order.real_prefix(b0, rows_all, t);
             float* z = s->gates.data() + (grad ? t * B * G : 0) + b0 * G;
             float* a = s->act_c.data() + (grad ? t * BU : 0) + b0 * U;
             const float* h_before = state(s->h, t) + b0 * U;
@@ -427,20 +418,20 @@ Tensor lstm_sequence(const Tensor& x, const Tensor& kernel, const Tensor& recurr
             hidden_state_rows(rows, U, z, a, h_after);
             if (mask.defined())  // a masked row carries its state through unchanged
                 for (int64_t r = 0; r < rows_all; ++r)
-                    if (s->mask[(b0 + r) * T + t] == 0.0f) {
+                    if (!s->order.real(b0 + r, t)) {
                         std::memcpy(h_after + r * U, h_before + r * U, static_cast<size_t>(U) * sizeof(float));
                         std::memcpy(c_after + r * U, c_before + r * U, static_cast<size_t>(U) * sizeof(float));
                     }
             if (return_sequences)  // y[b, t] = h_t
                 for (int64_t r = 0; r < rows_all; ++r)
-                    std::memcpy(y.data() + (s->row(b0 + r) * T + t) * U, h_after + r * U,
+                    std::memcpy(y.data() + (s->order.row(b0 + r) * T + t) * U, h_after + r * U,
                                 static_cast<size_t>(U) * sizeof(float));
         }
     });
     const auto last_state = [&](FloatBuffer& states) {  // the state after the last step, (B, U), batch order
         Tensor t = Tensor::empty({B, U});
         for (int64_t k = 0; k < B; ++k)
-            std::memcpy(t.data() + s->row(k) * U, state(states, T) + k * U, static_cast<size_t>(U) * sizeof(float));
+            std::memcpy(t.data() + s->order.row(k) * U, state(states, T) + k * U, static_cast<size_t>(U) * sizeof(float));
         return t;
     };
     if (!return_sequences) y = last_state(s->h);
