@@ -214,6 +214,12 @@ Model::BatchResult Model::train_step(const std::vector<Tensor>& x, const std::ve
                                      const std::vector<OutputLoss>& losses, const char* check_targets_for) {
     BatchResult r;
     zero_grad();
+    if (compute_gradients(x, y, losses, r, check_targets_for)) step_if_finite(params(), r);
+    return r;
+}
+
+bool Model::compute_gradients(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                              const std::vector<OutputLoss>& losses, BatchResult& r, const char* check_targets_for) {
     try {
         const std::vector<Tensor> out = forward_for_loss(x, losses, /*training=*/true);
         if (check_targets_for)
@@ -223,14 +229,17 @@ Model::BatchResult Model::train_step(const std::vector<Tensor>& x, const std::ve
         r.loss = loss.item();
         if (!std::isfinite(r.loss)) {
             tape::clear();  // drop the recorded step: the weights stay as they are
-            return r;
+            return false;
         }
         loss.backward();  // also clears the tape
+        return true;
     } catch (...) {
         tape::clear();
         throw;
     }
-    const std::vector<Param> ps = params();
+}
+
+void Model::step_if_finite(const std::vector<Param>& ps, BatchResult& r) {
     for (const Param& p : ps) {
         const GradSlot& g = p.value.grad_slot();
         if (!g || !g->has()) continue;
@@ -238,11 +247,10 @@ Model::BatchResult Model::train_step(const std::vector<Tensor>& x, const std::ve
             if (!std::isfinite(v)) {
                 r.bad_gradient = p.name;
                 r.bad_value = v;
-                return r;
+                return;
             }
     }
     optimizer_->step(ps);
-    return r;
 }
 
 float Model::train_on_batch(const std::vector<Tensor>& x, const std::vector<Tensor>& y) {

@@ -172,9 +172,15 @@ private:
     // The weighted total and each output's loss; counts correct predictions into r.
     Tensor compute_loss(const std::vector<Tensor>& outputs, const std::vector<Tensor>& y,
                         const std::vector<OutputLoss>& losses, BatchResult& r) const;
+    // Forward, loss and, when the loss is finite, backward into the parameters' gradients; returns
+    // whether it was finite. The tape is clear after, also when it throws. With check_targets_for,
+    // y is first checked against the outputs (optim/loss.h's check_targets), the error naming that op.
+    bool compute_gradients(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
+                           const std::vector<OutputLoss>& losses, BatchResult& r, const char* check_targets_for = nullptr);
+    // The optimizer's step on the gradients, unless one is not finite: then r names it and the
+    // weights stay as they are.
+    void step_if_finite(const std::vector<Param>& ps, BatchResult& r);
     // Forward, loss and (when finite) backward + step; a non-finite loss leaves the weights alone.
-    // With check_targets_for, y is first checked against the outputs (optim/loss.h's check_targets),
-    // the error naming that op.
     BatchResult train_step(const std::vector<Tensor>& x, const std::vector<Tensor>& y,
                            const std::vector<OutputLoss>& losses, const char* check_targets_for = nullptr);
     // train_step for a job of several processes (train/model_distributed.cpp): x and y hold this

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "core/tape.h"
 #include "train/distributed.h"
 #include "train/model.h"
 
@@ -101,17 +100,7 @@ Model::BatchResult Model::train_step_distributed(const std::vector<Tensor>& x, c
     r.correct.assign(k_out, 0);
     r.counted.assign(k_out, 0);
     zero_grad();
-    if (local > 0) {
-        try {
-            Tensor loss = compute_loss(forward_for_loss(x, losses, /*training=*/true), y, losses, r);
-            r.loss = loss.item();
-            if (std::isfinite(r.loss)) loss.backward();  // also clears the tape
-            else tape::clear();
-        } catch (...) {
-            tape::clear();
-            throw;
-        }
-    }
+    if (local > 0) compute_gradients(x, y, losses, r);
 
     // The buffer: n_r * gradient of every parameter, one has-gradient flag per parameter, then
     // n_r * loss, n_r * each output's loss, the correct and counted predictions, the stop flag.
@@ -156,17 +145,11 @@ Model::BatchResult Model::train_step_distributed(const std::vector<Tensor>& x, c
         const auto numel = static_cast<size_t>(ps[i].value.numel());
         if (buf[flags_at + i] > 0) {
             float* g = ps[i].value.grad_slot()->acc(static_cast<int64_t>(numel));
-            for (size_t j = 0; j < numel; ++j) {
-                g[j] = buf[at + j] / n;
-                if (!std::isfinite(g[j]) && r.bad_gradient.empty()) {
-                    r.bad_gradient = ps[i].name;
-                    r.bad_value = g[j];
-                }
-            }
+            for (size_t j = 0; j < numel; ++j) g[j] = buf[at + j] / n;
         }
         at += numel;
     }
-    if (r.bad_gradient.empty()) optimizer_->step(ps);
+    step_if_finite(ps, r);
     return r;
 }
 
