@@ -117,26 +117,24 @@ std::string Network::unique_name(const std::string& base) {
     return unique;
 }
 
+void Network::claim_name(Layer& layer, const std::string& base) {
+    if (layer.name().empty() || layer.name() == base) {
+        layer.set_name(unique_name(base));
+    } else if (names_.count(layer.name())) {
+        value_error("model", "a layer named '" + layer.name() + "' is already in the model; names must be unique");
+    }
+    names_.insert(layer.name());
+}
+
 void Network::adopt(const std::shared_ptr<Layer>& layer) {
     if (std::find(layers_.begin(), layers_.end(), layer) != layers_.end()) return;  // shared: one more node
-    const std::string base = snake_case(layer->class_name());
-    if (layer->name().empty() || layer->name() == base) {
-        layer->set_name(unique_name(base));
-    } else if (names_.count(layer->name())) {
-        value_error("model", "a layer named '" + layer->name() + "' is already in the model; names must be unique");
-    }
-    names_.insert(layer->name());
+    claim_name(*layer, snake_case(layer->class_name()));
     if (!layer->built()) layer->set_seed(seed_ + layers_.size());
     layers_.push_back(layer);
 }
 
 void Network::adopt_input(const std::shared_ptr<Layer>& input) {
-    if (input->name() == "input") {
-        input->set_name(unique_name("input"));  // tn::Input's default name: "input", "input_1", ...
-    } else if (names_.count(input->name())) {
-        value_error("model", "a layer named '" + input->name() + "' is already in the model; names must be unique");
-    }
-    names_.insert(input->name());
+    claim_name(*input, "input");  // tn::Input's default name: "input", "input_1", ...
     graph_.input_layers.push_back(input);
 }
 

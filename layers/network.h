@@ -183,6 +183,9 @@ protected:
 private:
     [[noreturn]] void throw_no_layer_of_type() const;
     std::string unique_name(const std::string& base);
+    // Names the layer `base` made unique when it has no name or that default one; else refuses a
+    // name already taken. Records the name.
+    void claim_name(Layer& layer, const std::string& base);
     void adopt(const std::shared_ptr<Layer>& layer);  // names, seeds and lists a layer
     void adopt_input(const std::shared_ptr<Layer>& input);  // names an InputLayer uniquely and lists it
     Graph make_chain(const Shape& input_shape) const;   // Sequential: the graph of the stack
