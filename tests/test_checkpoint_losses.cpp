@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/error.h"
@@ -55,6 +56,22 @@ bool same_weights(const Network& a, const Network& b) {
 
 void write_json(const std::string& path, const nlohmann::ordered_json& j) { std::ofstream(path) << j.dump(); }
 
+// Trains `model` on data() for `epochs_done` epochs, checkpoints it at `path`; the file's JSON.
+nlohmann::ordered_json trained_checkpoint(Model& model, int epochs_done, const std::string& path) {
+    const Data d = data();
+    model.fit(d.x, d.y, epochs(0, epochs_done));
+    save_checkpoint(model, epochs_done, path);
+    return read_json(path);
+}
+
+// Each output's compiled (output, loss, weight), in output order.
+using Losses = std::vector<std::tuple<std::string, std::string, float>>;
+Losses losses_of(const Model& model) {
+    Losses out;
+    for (const Model::CompiledLoss& l : model.compiled_losses()) out.emplace_back(l.output, l.loss, l.weight);
+    return out;
+}
+
 TEST_CASE("checkpoint of two outputs: each loss and weight saved, compiled back, training resumes bit for bit") {
     const Data d = data();
     auto straight = two_heads();
@@ -62,12 +79,7 @@ TEST_CASE("checkpoint of two outputs: each loss and weight saved, compiled back,
 
     TempDir dir;
     const std::string path = dir / "ckpt.json";
-    {
-        auto first_half = two_heads();
-        first_half->fit(d.x, d.y, epochs(0, 2));
-        save_checkpoint(*first_half, 2, path);
-    }
-    const nlohmann::ordered_json j = read_json(path);
+    const nlohmann::ordered_json j = trained_checkpoint(*two_heads(), 2, path);
     const auto& block = j.at("userDefinedMetadata").at("tapenet");
     CHECK(block.at("loss") == nlohmann::ordered_json({"mse", "mae"}));
     CHECK(block.at("loss_weights") == nlohmann::ordered_json({1.0, 0.25}));
@@ -76,12 +88,7 @@ TEST_CASE("checkpoint of two outputs: each loss and weight saved, compiled back,
     CHECK(!j.contains("trainingConfig"));
 
     Checkpoint ckpt = load_checkpoint(path);
-    const std::vector<Model::CompiledLoss> losses = ckpt.model->compiled_losses();
-    REQUIRE(losses.size() == 2);
-    CHECK(losses[0].loss == "mse");
-    CHECK(losses[0].weight == 1.0f);
-    CHECK(losses[1].loss == "mae");
-    CHECK(losses[1].weight == 0.25f);
+    CHECK(losses_of(*ckpt.model) == Losses{{"dense_1", "mse", 1.0f}, {"dense_2", "mae", 0.25f}});
     ckpt.model->fit(d.x, d.y, epochs(ckpt.epoch, 4));
     CHECK(same_weights(*ckpt.model, *straight));
     CHECK(ckpt.model->evaluate(d.x, d.y).loss == straight->evaluate(d.x, d.y).loss);
@@ -98,31 +105,19 @@ TEST_CASE("checkpoint of two outputs: each loss and weight saved, compiled back,
 }
 
 TEST_CASE("checkpoint losses by output name (TF.js' object form) and a model of one loss keeps its plain name") {
-    const Data d = data();
     TempDir dir;
     const std::string path = dir / "ckpt.json";
-    auto model = two_heads();
-    model->fit(d.x, d.y, epochs(0, 1));
-    save_checkpoint(*model, 1, path);
-    nlohmann::ordered_json j = read_json(path);
+    nlohmann::ordered_json j = trained_checkpoint(*two_heads(), 1, path);
     j["userDefinedMetadata"]["tapenet"]["loss"] = {{"dense_2", "mae"}, {"dense_1", "mse"}};
     j["userDefinedMetadata"]["tapenet"]["loss_weights"] = {{"dense_2", 0.25}};
     write_json(path, j);
-    const std::vector<Model::CompiledLoss> losses = load_checkpoint(path).model->compiled_losses();
-    REQUIRE(losses.size() == 2);
-    CHECK(losses[0].output == "dense_1");
-    CHECK(losses[0].loss == "mse");
-    CHECK(losses[0].weight == 1.0f);
-    CHECK(losses[1].output == "dense_2");
-    CHECK(losses[1].loss == "mae");
-    CHECK(losses[1].weight == 0.25f);
+    const Checkpoint by_name = load_checkpoint(path);
+    CHECK(losses_of(*by_name.model) == Losses{{"dense_1", "mse", 1.0f}, {"dense_2", "mae", 0.25f}});
 
     // A list of losses with weights 1: TF.js' names in trainingConfig, and no weights anywhere.
     auto unweighted = two_heads();
     unweighted->compile(std::vector<std::string>{"mse", "mae"}, std::make_unique<Adam>());
-    unweighted->fit(d.x, d.y, epochs(0, 1));
-    save_checkpoint(*unweighted, 1, dir / "unweighted.json");
-    const nlohmann::ordered_json u = read_json(dir / "unweighted.json");
+    const nlohmann::ordered_json u = trained_checkpoint(*unweighted, 1, dir / "unweighted.json");
     CHECK(u.at("trainingConfig").at("loss") == nlohmann::ordered_json({"mean_squared_error", "mean_absolute_error"}));
     CHECK(!u.at("trainingConfig").contains("loss_weights"));
     CHECK(u.at("userDefinedMetadata").at("tapenet").at("loss_weights") == nlohmann::ordered_json({1.0, 1.0}));
@@ -130,22 +125,16 @@ TEST_CASE("checkpoint losses by output name (TF.js' object form) and a model of 
     // One loss for every output with weight 1: written as one name, as for a model of one output.
     auto same = two_heads();
     same->compile("mse", std::make_unique<Adam>());
-    same->fit(d.x, d.y, epochs(0, 1));
-    save_checkpoint(*same, 1, dir / "same.json");
-    const nlohmann::ordered_json s = read_json(dir / "same.json");
+    const nlohmann::ordered_json s = trained_checkpoint(*same, 1, dir / "same.json");
     CHECK(s.at("userDefinedMetadata").at("tapenet").at("loss") == "mse");
     CHECK(!s.at("userDefinedMetadata").at("tapenet").contains("loss_weights"));
     CHECK(s.at("trainingConfig").at("loss") == "mean_squared_error");
 }
 
 TEST_CASE("checkpoint losses that do not fit the model are refused, naming the file and the outputs") {
-    const Data d = data();
     TempDir dir;
     const std::string path = dir / "ckpt.json";
-    auto model = two_heads();
-    model->fit(d.x, d.y, epochs(0, 1));
-    save_checkpoint(*model, 1, path);
-    const nlohmann::ordered_json good = read_json(path);
+    const nlohmann::ordered_json good = trained_checkpoint(*two_heads(), 1, path);
     const auto with_losses = [&](const nlohmann::ordered_json& loss, const nlohmann::ordered_json& weights) {
         nlohmann::ordered_json j = good;
         j["userDefinedMetadata"]["tapenet"]["loss"] = loss;
@@ -180,10 +169,7 @@ TEST_CASE("checkpoint fixture of two losses: tapenet reads what it wrote (TAPENE
     Checkpoint c = load_checkpoint(path);
     CHECK(c.epoch == 1);
     CHECK(c.model->optimizer().iterations() == 3);  // 24 samples in batches of 8
-    const std::vector<Model::CompiledLoss> losses = c.model->compiled_losses();
-    REQUIRE(losses.size() == 2);
-    CHECK(losses[0].loss == "mse");
-    CHECK(losses[1].loss == "mae");
+    CHECK(losses_of(*c.model) == Losses{{"dense_1", "mse", 1.0f}, {"dense_2", "mae", 1.0f}});
 }
 
 }  // namespace checkpoint_losses_test
