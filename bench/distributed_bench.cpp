@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <vector>
 
 #include "bench/bench_models.h"
+#include "core/ops.h"
 #include "core/parallel.h"
 #include "train/distributed.h"
 
@@ -14,31 +14,16 @@ namespace tn::bench {
 
 namespace {
 
-// The rows of the tensors one after another, as one tensor.
-Tensor stack_rows(const std::vector<const Tensor*>& parts) {
-    Shape shape = parts[0]->shape();
-    shape[0] = 0;
-    for (const Tensor* t : parts) shape[0] += t->dim(0);
-    Tensor out(shape);
-    float* at = out.data();
-    for (const Tensor* t : parts) {
-        std::memcpy(at, t->data(), static_cast<size_t>(t->numel()) * sizeof(float));
-        at += t->numel();
-    }
-    return out;
-}
-
 // Every input's rows and the targets' rows of all batches (x: one tensor per model input).
 void stack_batches(const std::vector<Batch>& batches, std::vector<Tensor>& x, Tensor& y) {
-    std::vector<const Tensor*> parts;
     for (size_t i = 0; i < batches[0].x.size(); ++i) {
-        parts.clear();
-        for (const Batch& b : batches) parts.push_back(&b.x[i]);
-        x.push_back(stack_rows(parts));
+        std::vector<Tensor> parts;
+        for (const Batch& b : batches) parts.push_back(b.x[i]);
+        x.push_back(concat(parts, 0));
     }
-    parts.clear();
-    for (const Batch& b : batches) parts.push_back(&b.y);
-    y = stack_rows(parts);
+    std::vector<Tensor> targets;
+    for (const Batch& b : batches) targets.push_back(b.y);
+    y = concat(targets, 0);
 }
 
 double median_of(std::vector<double> v) {
@@ -60,14 +45,9 @@ int run_distributed(const std::string& name, int steps, int repeats) {
     stack_batches(batches, x, y);
     std::unique_ptr<Model> model = make_model(spec, /*seed=*/0);
     const FitOptions one_epoch{.epochs = 1, .batch_size = global_batch, .shuffle = false, .verbose = 0};
-    const std::vector<int64_t> first_two = [&] {
-        std::vector<int64_t> rows;
-        for (int64_t i = 0; i < 2 * global_batch; ++i) rows.push_back(i);
-        return rows;
-    }();
-    std::vector<Tensor> x_warm;
-    for (const Tensor& t : x) x_warm.push_back(take_rows(t, first_two));
-    model->fit(x_warm, take_rows(y, first_two), one_epoch);
+    std::vector<Tensor> x_warm;  // the first two steps
+    for (const Tensor& t : x) x_warm.push_back(slice(t, 0, 0, 2 * global_batch));
+    model->fit(x_warm, slice(y, 0, 0, 2 * global_batch), one_epoch);
 
     std::vector<double> seconds, allreduce_seconds, allreduce_bytes;
     for (int r = 0; r < repeats; ++r) {
