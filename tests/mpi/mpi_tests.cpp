@@ -33,12 +33,6 @@ namespace {
 
 constexpr int64_t kSamples = 42, kBatch = 10, kSteps = 4, kFeatures = 3;
 
-std::vector<int64_t> first_rows(int64_t n) {
-    std::vector<int64_t> rows;
-    for (int64_t i = 0; i < n; ++i) rows.push_back(i);
-    return rows;
-}
-
 struct Data {
     tn::Tensor x, y;
 };
@@ -106,9 +100,7 @@ double relative_error(const std::vector<float>& a, const std::vector<float>& b) 
 // (5 epochs of 4 batches, the last of 2 rows) with shuffling. Returns the first step's gradients.
 std::vector<float> train(tn::Model& model, float& val_loss) {
     const Data d = make_data(42);
-    const tn::Tensor x0 = tn::take_rows(d.x, first_rows(kBatch));
-    const tn::Tensor y0 = tn::take_rows(d.y, first_rows(kBatch));
-    model.fit(x0, y0, {.epochs = 1, .batch_size = kBatch, .shuffle = false, .verbose = 0});
+    model.fit(tn::slice(d.x, 0, 0, kBatch), tn::slice(d.y, 0, 0, kBatch), {.epochs = 1, .batch_size = kBatch, .shuffle = false, .verbose = 0});
     std::vector<float> grads = gradients_of(model);
     const tn::History h = model.fit(d.x, d.y, {.epochs = 5, .batch_size = kBatch, .validation_data = {d.x, d.y}, .verbose = 0});
     val_loss = h.val_loss.back();
