@@ -61,7 +61,8 @@ ARCH_FLAGS := $(ARCH)
 endif
 CXXFLAGS  = -std=c++20 $(ARCH_FLAGS) -fno-math-errno -fno-trapping-math -fopenmp-simd -Wall -Wextra -Werror -MMD -MP -I. \
             -I/usr/include/stb $(MPI_CFLAGS) $(EXTRA_CXXFLAGS)
-LDLIBS    = -lopenblas -lstb -lgif -lm -lpthread $(MPI_LIBS)
+BASE_LDLIBS := -lopenblas -lstb -lgif -lm -lpthread
+LDLIBS    = $(BASE_LDLIBS) $(MPI_LIBS)
 LDFLAGS  := $(LDSAN)
 
 # Open MPI (the default): train/distributed_mpi.cpp, the only file that includes mpi.h, and the
@@ -257,7 +258,7 @@ build-fuzz/obj/%.o: %.cpp
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 build-fuzz/fuzz_model_loader: fuzz/fuzz_model_loader.cpp $(FUZZ_OBJ)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -lopenblas -lstb -lgif -lm -lpthread -o $@
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(BASE_LDLIBS) -o $@
 
 fuzz: build-fuzz/fuzz_model_loader
 	@mkdir -p build-fuzz/seeds build-fuzz/corpus
